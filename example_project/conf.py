@@ -1,0 +1,14 @@
+# A small Jupyter-Book-style Sphinx project: MyST pages, a MyST notebook, citations.
+# `sphinx-build -b qmd example_project OUT` turns it into a Quarto book.
+project = "Computer Vision mit Deep Learning"
+author = "Example Course Team"
+copyright = "2024, Example Course Team"
+
+extensions = ["myst_nb", "sphinxcontrib.bibtex", "sphinx_qmd_builder"]
+myst_enable_extensions = ["colon_fence", "dollarmath", "amsmath", "html_image", "substitution"]
+bibtex_bibfiles = ["references.bib"]
+bibtex_reference_style = "author_year"
+nb_execution_mode = "off"
+numfig = True
+root_doc = "index"
+exclude_patterns = ["_build", "README.md", "translations"]

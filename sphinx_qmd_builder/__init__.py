@@ -1,0 +1,43 @@
+"""sphinx-qmd-builder: a Sphinx builder that writes a Quarto book.
+
+``sphinx-build -b qmd SRC OUT`` works on any Sphinx/MyST project (the builder is
+registered through the ``sphinx.builders`` entry point); ``extensions =
+["sphinx_qmd_builder"]`` works as well.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from .builder import QmdBuilder
+from .config import register_config_values
+from .labels import QmdLabelCollector
+from .nodes import qmd_citation, qmd_crossref, qmd_doclink
+from .transforms import LatexExportCommentRemover, QmdReferenceTransform
+
+__version__ = "0.1.0"
+
+
+def _skip(self: Any, node: Any) -> None:
+    from docutils import nodes
+
+    raise nodes.SkipNode
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    register_config_values(app)
+    app.add_builder(QmdBuilder)
+    for node in (qmd_crossref, qmd_citation, qmd_doclink):
+        # other builders never see these nodes (the transforms run only for qmd)
+        app.add_node(node)
+    app.add_env_collector(QmdLabelCollector)
+    app.add_post_transform(QmdReferenceTransform)
+    app.add_post_transform(LatexExportCommentRemover)
+    return {
+        "version": __version__,
+        "env_version": 1,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -1,0 +1,309 @@
+"""The ``qmd`` builder: where each page, image and bibliography goes, and book-wide state.
+
+Modelled on ``sphinx/builders/text.py``: the builder decides what is written where;
+:mod:`.writer` decides how one doctree becomes Quarto markdown.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from docutils.io import StringOutput
+from sphinx.builders import Builder
+from sphinx.locale import __
+from sphinx.util import logging
+from sphinx.util.display import status_iterator
+from sphinx.util.osutil import relative_uri
+
+from .fileio import copy_file_atomic, write_text_atomic
+from .labels import LabelRegistry
+from .quarto_project import book_chapters, quarto_config_yaml
+from .writer import CELL_LANGUAGES, QmdTranslator, QmdWriter
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class DocImages:
+    """The images of one page: source path (relative to srcdir) -> how the page names them."""
+
+    references: dict[str, str]
+    copies: dict[str, str]  # output path (relative to outdir) -> source path (relative to srcdir)
+
+
+class QmdBuilder(Builder):
+    """Writes a Quarto book: one ``.qmd`` per document plus ``_quarto.yml``."""
+
+    name = "qmd"
+    format = "qmd"
+    epilog = __("The Quarto book is in %(outdir)s (render it with `quarto render`).")
+    out_suffix = ".qmd"
+    allow_parallel = True
+    default_translator_class = QmdTranslator
+    supported_image_types = [
+        "image/svg+xml",
+        "image/png",
+        "image/gif",
+        "image/jpeg",
+        "image/webp",
+        "application/pdf",
+    ]
+    supported_remote_images = True
+
+    current_docname: str = ""
+
+    def init(self) -> None:
+        self.labels = LabelRegistry()
+        self.cited_keys: set[str] = set()
+        self.image_copies: dict[str, str] = {}
+        self.download_copies: dict[str, str] = {}
+        self.doc_has_images: set[str] = set()
+        self._doc_images: dict[str, DocImages] = {}
+
+    # -- where things go ------------------------------------------------------------
+
+    def out_name(self, docname: str) -> str:
+        """The output page of *docname*, relative to outdir, without suffix."""
+        if docname == self.config.root_doc:
+            return "index"
+        if docname == "index":
+            # the root document owns index.qmd; a non-root "index" must move aside
+            return "index-page"
+        return docname
+
+    def get_target_uri(self, docname: str, typ: str | None = None) -> str:
+        return self.out_name(docname) + self.out_suffix
+
+    def get_outdated_docs(self) -> Iterator[str]:
+        for docname in self.env.found_docs:
+            if docname not in self.env.all_docs:
+                yield docname
+                continue
+            target = self.outdir / (self.out_name(docname) + self.out_suffix)
+            try:
+                target_mtime = target.stat().st_mtime
+            except OSError:
+                yield docname
+                continue
+            try:
+                if Path(self.env.doc2path(docname)).stat().st_mtime > target_mtime:
+                    yield docname
+            except OSError:
+                pass  # the source is gone
+
+    def link_to(self, from_doc: str, to_doc: str, anchor: str | None = None) -> str:
+        """A relative link from the page of *from_doc* to *to_doc* (and an anchor in it)."""
+        suffix = f"#{anchor}" if anchor else ""
+        if from_doc == to_doc and anchor:
+            return suffix
+        uri = relative_uri(self.get_target_uri(from_doc), self.get_target_uri(to_doc))
+        return uri + suffix
+
+    # -- writing --------------------------------------------------------------------------
+
+    def prepare_writing(self, docnames: set[str]) -> None:
+        self.labels = LabelRegistry.from_env(self.env)
+        self.writer = QmdWriter(self)
+
+    def write_doc_serialized(self, docname: str, doctree: nodes.document) -> None:
+        """Record on the main process what finish() copies (survives ``-j``)."""
+        images = self.plan_images(docname, doctree)
+        self.image_copies.update(images.copies)
+        for node in doctree.findall(nodes.Element):
+            if node.tagname == "download_reference" and node.get("filename"):
+                source = node.get("reftarget", "")
+                found = (
+                    self.env.dlfiles.get(self._download_key(docname, source)) if source else None
+                )
+                if found is not None:
+                    self.download_copies[posixpath.join("_downloads", node["filename"])] = (
+                        self._download_key(docname, source)
+                    )
+
+    def write_doc(self, docname: str, doctree: nodes.document) -> None:
+        self.current_docname = docname
+        self._doc_images[docname] = self.plan_images(docname, doctree)
+        destination = StringOutput(encoding="utf-8")
+        self.writer.write(doctree, destination)
+        target = self.outdir / (self.out_name(docname) + self.out_suffix)
+        try:
+            write_text_atomic(target, self.writer.output)
+        except OSError as err:
+            logger.warning(__("error writing file %s: %s"), target, err, type="qmd", subtype="io")
+
+    def finish(self) -> None:
+        self.copy_images()
+        self.copy_downloads()
+        bibfiles = self.copy_bibliographies()
+        cites = self.book_cites()
+        chapters = book_chapters(self)
+        if cites:
+            self.write_references_page()
+            chapters.append(self.config.qmd_references_page)
+        config_text = quarto_config_yaml(self, chapters, bibfiles)
+        write_text_atomic(self.outdir / "_quarto.yml", config_text)
+        write_text_atomic(
+            self.outdir / "labels.json",
+            json.dumps(self.labels.as_json(), indent=2, ensure_ascii=False) + "\n",
+        )
+
+    # -- images ---------------------------------------------------------------------------
+
+    def images_folder(self, docname: str) -> str | None:
+        """The book-relative folder of *docname*'s images, or None to keep them beside it."""
+        template = self.config.qmd_images_path
+        if template is None:
+            return None
+        return template.format(docname=self.out_name(docname))
+
+    def plan_images(self, docname: str, doctree: nodes.document) -> DocImages:
+        """Decide, deterministically, where each image of a page goes and how it is named."""
+        folder = self.images_folder(docname)
+        references: dict[str, str] = {}
+        copies: dict[str, str] = {}
+        used: set[str] = set()
+        for node in doctree.findall(nodes.image):
+            uri = self.image_source(node)
+            if uri in references or "://" in uri or uri.startswith("data:"):
+                continue
+            if folder is None:
+                out_path = uri
+                references[uri] = posixpath.relpath(uri, posixpath.dirname(docname) or ".")
+            else:
+                name = posixpath.basename(uri)
+                if name in used:
+                    stem, dot, ext = name.rpartition(".")
+                    n = 2
+                    while f"{stem}-{n}{dot}{ext}" in used:
+                        n += 1
+                    name = f"{stem}-{n}{dot}{ext}"
+                used.add(name)
+                out_path = posixpath.join(folder.strip("/"), name)
+                references[uri] = "{{< meta params.images_path >}}" + name
+            if (Path(self.srcdir) / uri).is_file():
+                copies[out_path] = uri
+        if references and folder is not None:
+            self.doc_has_images.add(docname)
+        return DocImages(references, copies)
+
+    def image_source(self, node: nodes.image) -> str:
+        """The source file of an image node, relative to srcdir (best candidate for ``*``)."""
+        uri = node["uri"]
+        candidates = node.get("candidates", {})
+        if "*" in candidates or ("?" in candidates and uri not in candidates.values()):
+            for mimetype in self.supported_image_types:
+                if mimetype in candidates:
+                    return candidates[mimetype]
+        return uri
+
+    def image_reference(self, docname: str, node: nodes.image) -> str:
+        """How the page *docname* refers to the image *node*."""
+        uri = self.image_source(node)
+        if "://" in uri or uri.startswith("data:"):
+            return uri
+        plan = self._doc_images.get(docname)
+        if plan is None or uri not in plan.references:
+            return uri
+        return plan.references[uri]
+
+    def front_matter_extra(self, docname: str) -> dict[str, Any]:
+        """Front-matter keys the builder owns (the writer owns the title)."""
+        extra: dict[str, Any] = {}
+        folder = self.images_folder(docname)
+        plan = self._doc_images.get(docname)
+        if folder is not None and plan is not None and plan.references:
+            extra["params"] = {"images_path": folder}
+        return extra
+
+    def copy_images(self) -> None:
+        if not self.image_copies:
+            return
+        for out_path in status_iterator(
+            sorted(self.image_copies),
+            __("copying images... "),
+            "brown",
+            len(self.image_copies),
+            self.app.verbosity,
+        ):
+            source = Path(self.srcdir) / self.image_copies[out_path]
+            try:
+                copy_file_atomic(source, self.outdir / out_path)
+            except OSError as err:
+                logger.warning(
+                    __("cannot copy image file %r: %s"),
+                    str(source),
+                    err,
+                    type="qmd",
+                    subtype="image",
+                )
+
+    # -- downloads, bibliography --------------------------------------------------------------
+
+    def _download_key(self, docname: str, target: str) -> str:
+        _rel, filename = self.env.relfn2path(target, docname)
+        return (
+            str(Path(filename).relative_to(self.srcdir)) if Path(filename).is_absolute() else _rel
+        )
+
+    def download_target(self, docname: str, node: nodes.Element) -> str | None:
+        if not node.get("filename"):
+            return node.get("reftarget")
+        return posixpath.relpath(
+            posixpath.join("_downloads", node["filename"]),
+            posixpath.dirname(self.out_name(docname)) or ".",
+        )
+
+    def copy_downloads(self) -> None:
+        for out_path, source in sorted(self.download_copies.items()):
+            try:
+                copy_file_atomic(Path(self.srcdir) / source, self.outdir / out_path)
+            except OSError as err:
+                logger.warning(
+                    __("cannot copy download %r: %s"), source, err, type="qmd", subtype="download"
+                )
+
+    def copy_bibliographies(self) -> list[str]:
+        """Copy the ``bibtex_bibfiles`` into the book; return their book-relative paths."""
+        bibfiles = list(getattr(self.config, "bibtex_bibfiles", None) or [])
+        copied = []
+        for bib in bibfiles:
+            source = Path(self.srcdir) / bib
+            if not source.is_file():
+                continue  # sphinxcontrib-bibtex warns about missing files
+            copy_file_atomic(source, self.outdir / bib)
+            copied.append(Path(bib).as_posix())
+        return copied
+
+    def book_cites(self) -> bool:
+        """Whether any page of the book cites (from the environment, so rebuilds agree)."""
+        try:
+            domain = self.env.get_domain("cite")
+            if domain.citation_refs:  # type: ignore[attr-defined]
+                return True
+        except Exception:
+            pass
+        return bool(self.cited_keys)
+
+    def write_references_page(self) -> None:
+        text = "# References {.unnumbered}\n\n::: {#refs}\n:::\n"
+        write_text_atomic(self.outdir / self.config.qmd_references_page, text)
+
+    # -- notebooks --------------------------------------------------------------------------------
+
+    def cell_language(self, docname: str, source: nodes.Element | None) -> str:
+        """The Quarto engine language of a code cell of *docname*."""
+        language = ""
+        metadata = self.env.metadata.get(docname, {})
+        kernelspec = metadata.get("kernelspec") or {}
+        if isinstance(kernelspec, dict):
+            language = kernelspec.get("language", "")
+        if not language and source is not None:
+            language = source.get("language", "")
+        language = (language or "python").lower()
+        return CELL_LANGUAGES.get(language, language)

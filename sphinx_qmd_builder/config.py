@@ -1,0 +1,111 @@
+"""The ``qmd_*`` configuration values: one table, registered in a loop and documented in README."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sphinx.application import Sphinx
+
+
+@dataclass(frozen=True)
+class ConfigValue:
+    name: str
+    default: Any
+    rebuild: str
+    types: tuple[type, ...]
+    help: str
+
+
+CONFIG_VALUES: tuple[ConfigValue, ...] = (
+    ConfigValue(
+        "qmd_images_path",
+        "/assets/images/{docname}/",
+        "env",
+        (str, type(None)),
+        "Where a document's images go in the book. Each page gets "
+        "`params: images_path:` in its front matter and images are written as "
+        "`{{< meta params.images_path >}}name.png`. `{docname}` is the document's name. "
+        "`None` keeps images beside the page, with relative paths.",
+    ),
+    ConfigValue(
+        "qmd_keep_image_alt",
+        False,
+        "env",
+        (bool,),
+        'Keep an image\'s alt text as `fig-alt="..."` (the house example drops it).',
+    ),
+    ConfigValue(
+        "qmd_callout_appearance",
+        "simple",
+        "env",
+        (str, type(None)),
+        "The `appearance` attribute of every callout (`default`, `simple`, `minimal`); "
+        "`None` leaves it out.",
+    ),
+    ConfigValue(
+        "qmd_code_cell_options",
+        {"eval": True, "echo": True},
+        "env",
+        (dict,),
+        "`#|` options written at the top of every executable code cell, in order.",
+    ),
+    ConfigValue(
+        "qmd_latex_export_markers",
+        ("### BEGIN LATEX EXPORT", "### END LATEX EXPORT"),
+        "env",
+        (tuple, list, type(None)),
+        "HTML comments from the first marker to the second are removed; every other "
+        "comment is kept. `None` keeps all comments.",
+    ),
+    ConfigValue(
+        "qmd_escape_fences",
+        False,
+        "env",
+        (bool,),
+        "Write code fences as ```` \\``` ```` (for pasting into a chat). Off: an escaped "
+        "fence breaks a real `.qmd`.",
+    ),
+    ConfigValue(
+        "qmd_title_from_heading",
+        True,
+        "env",
+        (bool,),
+        "Take each page's `title:` from its first heading and remove that heading from "
+        "the body (later headings move up one level).",
+    ),
+    ConfigValue(
+        "qmd_book_title",
+        None,
+        "env",
+        (str, type(None)),
+        "Title of the Quarto book; `None` uses Sphinx's `project`.",
+    ),
+    ConfigValue(
+        "qmd_quarto_formats",
+        {"html": {"theme": "cosmo"}, "pdf": {"documentclass": "scrreprt"}},
+        "env",
+        (dict,),
+        "The `format:` section of `_quarto.yml`.",
+    ),
+    ConfigValue(
+        "qmd_references_page",
+        "references.qmd",
+        "env",
+        (str,),
+        "Name of the bibliography page written when the book cites anything.",
+    ),
+)
+
+
+def register_config_values(app: Sphinx) -> None:
+    for value in CONFIG_VALUES:
+        app.add_config_value(value.name, value.default, value.rebuild, types=value.types)
+
+
+def config_table_markdown() -> str:
+    """The README table of config values, made from the same source as the registration."""
+    rows = ["| name | default | what it does |", "| --- | --- | --- |"]
+    for value in CONFIG_VALUES:
+        rows.append(f"| `{value.name}` | `{value.default!r}` | {value.help} |")
+    return "\n".join(rows)

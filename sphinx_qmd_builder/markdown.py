@@ -1,0 +1,87 @@
+"""Pure helpers for writing pandoc/Quarto markdown: escaping, fences, attributes."""
+
+from __future__ import annotations
+
+import re
+
+# characters that pandoc markdown may read as syntax anywhere in running text
+_ALWAYS = {"\\", "`", "*", "[", "]", "$", "@", "|"}
+_LINE_START_BLOCK = re.compile(r"^(\s*)(#|>|:::|[-+*](?=\s|$)|\d+[.)](?=\s|$)|=+\s*$|-+\s*$)")
+
+
+def escape_text(text: str) -> str:
+    """Escape *text* so that pandoc reads it back as the same characters."""
+    out: list[str] = []
+    n = len(text)
+    for i, ch in enumerate(text):
+        if ch in _ALWAYS:
+            out.append("\\" + ch)
+        elif ch == "_":
+            prev = text[i - 1] if i else " "
+            nxt = text[i + 1] if i + 1 < n else " "
+            # intraword underscores are literal in pandoc; only word edges open emphasis
+            out.append("_" if prev.isalnum() and nxt.isalnum() else "\\_")
+        elif ch == "<" and i + 1 < n and (text[i + 1].isalpha() or text[i + 1] in "/!?"):
+            out.append("\\<")
+        elif ch == "{" and text.startswith("{{<", i):
+            out.append("\\{")
+        elif ch == "~" or ch == "^":
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def escape_line_starts(text: str) -> str:
+    """Escape what would open a block (heading, list, quote, div) at the start of a line."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        match = _LINE_START_BLOCK.match(line)
+        if match:
+            indent, token = match.group(1), match.group(2)
+            lines[i] = indent + "\\" + token + line[len(indent) + len(token) :]
+    return "\n".join(lines)
+
+
+def inline_code(text: str) -> str:
+    """`code` with enough backticks to hold any backticks inside."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def code_fence(text: str, minimum: int = 3) -> str:
+    """A backtick fence longer than any backtick run at a line start inside *text*."""
+    longest = max((len(m) for m in re.findall(r"^\s*(`{3,})", text, re.M)), default=0)
+    return "`" * max(minimum, longest + 1)
+
+
+def attributes(
+    ident: str | None = None, classes: list[str] | tuple[str, ...] = (), **kv: object
+) -> str:
+    """A pandoc attribute block: ``{#id .class key="value"}`` (empty string when empty)."""
+    parts: list[str] = []
+    if ident:
+        parts.append(f"#{ident}")
+    parts.extend(f".{c}" for c in classes)
+    for key, value in kv.items():
+        if value is None:
+            continue
+        key = key.replace("_", "-")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            parts.append(f"{key}={value}")
+        else:
+            sval = str(value).replace("\\", "\\\\").replace('"', '\\"')
+            parts.append(f'{key}="{sval}"')
+    return "{" + " ".join(parts) + "}" if parts else ""
+
+
+def indent(text: str, prefix: str, first: str | None = None) -> str:
+    """Indent every non-empty line of *text*; *first* replaces the prefix on line one."""
+    lines = text.split("\n")
+    out = []
+    for i, line in enumerate(lines):
+        lead = first if (i == 0 and first is not None) else prefix
+        out.append(lead + line if line.strip() or i == 0 else "")
+    return "\n".join(out)

@@ -1,0 +1,101 @@
+"""Display math that renders in both MathJax (HTML) and LaTeX (PDF).
+
+Quarto puts ``$$ ... $$`` into ``\\[ ... \\]`` for LaTeX, where top-level environments
+such as ``align`` are errors; their inner forms (``aligned``, ``gathered`` ...) work in
+both outputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from docutils import nodes
+
+#: top-level amsmath environment -> the form allowed inside display math (None: unwrap)
+INNER_FORM = {
+    "equation": None,
+    "equation*": None,
+    "displaymath": None,
+    "math": None,
+    "align": "aligned",
+    "align*": "aligned",
+    "eqnarray": "aligned",
+    "eqnarray*": "aligned",
+    "flalign": "aligned",
+    "flalign*": "aligned",
+    "gather": "gathered",
+    "gather*": "gathered",
+    "multline": "gathered",
+    "multline*": "gathered",
+    "alignat": "alignedat",
+    "alignat*": "alignedat",
+    "xalignat": "alignedat",
+}
+
+
+def split_environment(text: str) -> tuple[str, str, str] | None:
+    """``(env, argument, body)`` when *text* is exactly one ``\\begin{env} ... \\end{env}``."""
+    text = text.strip()
+    if not text.startswith("\\begin{"):
+        return None
+    close = text.find("}")
+    env = text[len("\\begin{") : close]
+    end = f"\\end{{{env}}}"
+    if not text.endswith(end):
+        return None
+    body = text[close + 1 : -len(end)]
+    if f"\\begin{{{env}}}" in body:
+        return None  # nested or several environments: not one environment
+    argument = ""
+    if env.startswith("alignat") and body.startswith("{"):
+        argument, _, body = body[1:].partition("}")
+        argument = "{" + argument + "}"
+    return env, argument, body.strip("\n")
+
+
+def quarto_math(text: str) -> str:
+    """The body of a ``$$`` block for *text*, with top-level environments made inner."""
+    parts = split_environment(text)
+    if parts is None:
+        return text.strip()
+    env, argument, body = parts
+    if env not in INNER_FORM:
+        return text.strip()
+    inner = INNER_FORM[env]
+    if inner is None:
+        return body.strip()
+    return f"\\begin{{{inner}}}{argument}\n{body.strip()}\n\\end{{{inner}}}"
+
+
+def braces_balanced(text: str) -> bool:
+    depth = 0
+    escaped = False
+    for ch in text:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def display_math(
+    text: str,
+    ident: str | None,
+    node: nodes.Element,
+    warn: Callable[..., Any],
+) -> str:
+    """A Quarto display-math block, labelled ``{#eq-...}`` when *ident* is given."""
+    if not braces_balanced(text):
+        warn("display math has unbalanced braces", node, "math")
+    if text.count("\\begin{") != text.count("\\end{"):
+        warn("display math has an unclosed environment", node, "math")
+    body = quarto_math(text)
+    block = f"$$\n{body}\n$$"
+    return f"{block} {{#{ident}}}" if ident else block

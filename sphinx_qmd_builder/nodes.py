@@ -1,0 +1,25 @@
+"""Doctree nodes that carry Quarto-specific meaning from post-transforms to the writer."""
+
+from __future__ import annotations
+
+from docutils import nodes
+
+
+class qmd_crossref(nodes.Inline, nodes.Element):  # noqa: N801 - docutils naming
+    """A cross-reference already mapped to a Quarto id.
+
+    Attributes: ``qid`` (Quarto id, e.g. ``fig-x``), ``label`` (the source label),
+    ``role`` (numref, ref, eq, doc, myst), ``explicit`` (the author gave link text),
+    ``refdoc`` (document of the target, for plain links), ``numbered`` (Quarto can
+    number the target, so ``@id`` works).
+    The children are the author's link text, if any.
+    """
+
+
+class qmd_citation(nodes.Inline, nodes.Element):  # noqa: N801
+    """A citation: ``keys`` (list of bib keys), ``mode`` (p, t, ps, ts, author, year, ...),
+    ``pre`` and ``post`` notes."""
+
+
+class qmd_doclink(nodes.Inline, nodes.Element):  # noqa: N801
+    """A link to another document of the book: ``refdoc``, ``anchor``; children are the text."""

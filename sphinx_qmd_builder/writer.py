@@ -1,0 +1,776 @@
+"""The Quarto writer: how one resolved doctree becomes one ``.qmd`` page.
+
+The translator keeps a stack of output contexts. A block element pushes a context,
+its children write into it, and its ``depart_`` pops the context and hands the
+finished markdown to the parent (STYLE.md: the sphinx-markdown-builder shape).
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from docutils import nodes, writers
+from sphinx import addnodes
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxTranslator
+
+from . import markdown as md
+from .mathenv import display_math
+from .nodes import qmd_citation, qmd_crossref, qmd_doclink
+
+if TYPE_CHECKING:
+    from .builder import QmdBuilder
+
+logger = logging.getLogger(__name__)
+
+#: Sphinx/docutils admonition node -> Quarto callout type
+CALLOUT_TYPES = {
+    "note": "note",
+    "seealso": "note",
+    "hint": "tip",
+    "tip": "tip",
+    "important": "important",
+    "attention": "important",
+    "warning": "warning",
+    "caution": "caution",
+    "danger": "caution",
+    "error": "caution",
+    "admonition": "note",
+}
+
+#: kernel / lexer names -> Quarto engine language of an executable cell
+CELL_LANGUAGES = {"ipython3": "python", "ipython": "python", "python3": "python", "ir": "r"}
+
+
+class Context:
+    """One element under construction: finished blocks plus the running inline text."""
+
+    def __init__(self, kind: str = "block") -> None:
+        self.kind = kind
+        self.blocks: list[str] = []
+        self.inline: list[str] = []
+        self.data: dict[str, Any] = {}
+
+    def add_inline(self, text: str) -> None:
+        self.inline.append(text)
+
+    def at_line_start(self) -> bool:
+        return not self.inline or "".join(self.inline[-1:]).endswith("\n")
+
+    def flush_inline(self) -> None:
+        text = "".join(self.inline).strip()
+        self.inline.clear()
+        if text:
+            self.blocks.append(text)
+
+    def add_block(self, text: str) -> None:
+        self.flush_inline()
+        if text.strip():
+            self.blocks.append(text.strip("\n"))
+
+    def make(self, separator: str = "\n\n") -> str:
+        self.flush_inline()
+        return separator.join(self.blocks)
+
+    def make_inline(self) -> str:
+        return "".join(self.inline)
+
+
+class QmdWriter(writers.Writer):  # type: ignore[type-arg]
+    """docutils writer that runs :class:`QmdTranslator` and returns the page text."""
+
+    supported = ("qmd",)
+    output: str
+
+    def __init__(self, builder: QmdBuilder) -> None:
+        super().__init__()
+        self.builder = builder
+
+    def translate(self) -> None:
+        visitor = self.builder.create_translator(self.document, self.builder)
+        self.document.walkabout(visitor)
+        self.output = visitor.astext()  # type: ignore[attr-defined]
+
+
+class QmdTranslator(SphinxTranslator):
+    """Writes Quarto markdown. Handlers are grouped by kind of node, as in Sphinx's writers."""
+
+    builder: QmdBuilder
+
+    def __init__(self, document: nodes.document, builder: QmdBuilder) -> None:
+        super().__init__(document, builder)
+        self.docname: str = builder.current_docname
+        self.stack: list[Context] = [Context("document")]
+        self.section_level = 0
+        self.front_matter: dict[str, Any] = {}
+        self.title_taken = False
+        self.body = ""
+
+    # -- context stack ----------------------------------------------------------
+
+    @property
+    def ctx(self) -> Context:
+        return self.stack[-1]
+
+    def push(self, kind: str = "block") -> Context:
+        ctx = Context(kind)
+        self.stack.append(ctx)
+        return ctx
+
+    def pop(self) -> Context:
+        return self.stack.pop()
+
+    def add_block(self, text: str) -> None:
+        self.ctx.add_block(text)
+
+    def add_inline(self, text: str) -> None:
+        self.ctx.add_inline(text)
+
+    def warn(self, message: str, node: nodes.Node, subtype: str, *args: Any) -> None:
+        logger.warning(message, *args, location=node, type="qmd", subtype=subtype)
+
+    def astext(self) -> str:
+        return self.body
+
+    # -- document structure -------------------------------------------------------
+
+    def visit_document(self, node: nodes.document) -> None:
+        pass
+
+    def depart_document(self, node: nodes.document) -> None:
+        body = self.ctx.make()
+        self.front_matter.update(self.builder.front_matter_extra(self.docname))
+        parts = []
+        if self.front_matter:
+            parts.append(f"---\n{front_matter_yaml(self.front_matter)}---")
+        if body:
+            parts.append(body)
+        self.body = "\n\n".join(parts) + "\n"
+
+    def visit_section(self, node: nodes.section) -> None:
+        self.section_level += 1
+
+    def depart_section(self, node: nodes.section) -> None:
+        self.section_level -= 1
+
+    def visit_title(self, node: nodes.title) -> None:
+        parent = node.parent
+        if isinstance(parent, nodes.section):
+            self.push("title")
+            return
+        if isinstance(parent, (nodes.table, nodes.Admonition, nodes.topic, nodes.sidebar)):
+            # the parent writes its own title
+            self.push("title")
+            return
+        self.push("title")
+
+    def depart_title(self, node: nodes.title) -> None:
+        text = self.pop().make_inline().strip()
+        parent = node.parent
+        if not isinstance(parent, nodes.section):
+            if isinstance(parent, nodes.document):
+                self.front_matter.setdefault("title", node.astext())
+                return
+            self.ctx.data["title"] = text
+            return
+        take_title = (
+            self.config.qmd_title_from_heading and not self.title_taken and self.section_level == 1
+        )
+        if take_title:
+            self.title_taken = True
+            self.front_matter["title"] = node.astext()
+            return
+        level = self.section_level - (1 if self.title_taken else 0)
+        target = self.builder.labels.for_node(self.docname, parent)
+        attrs = md.attributes(target.qid) if target else ""
+        heading = "#" * max(1, min(level, 6)) + " " + text
+        self.add_block(f"{heading} {attrs}".rstrip())
+
+    def visit_subtitle(self, node: nodes.subtitle) -> None:
+        self.push("inline")
+
+    def depart_subtitle(self, node: nodes.subtitle) -> None:
+        self.front_matter.setdefault("subtitle", node.astext())
+        self.pop()
+
+    def visit_paragraph(self, node: nodes.paragraph) -> None:
+        self.push("paragraph")
+
+    def depart_paragraph(self, node: nodes.paragraph) -> None:
+        text = self.pop().make_inline().strip()
+        ident = self.anchor_for(node)
+        if ident:
+            text = f"[]{{#{ident}}}{text}"
+        self.add_block(text)
+
+    def visit_compound(self, node: nodes.Element) -> None:
+        pass
+
+    def depart_compound(self, node: nodes.Element) -> None:
+        pass
+
+    def visit_transition(self, node: nodes.transition) -> None:
+        self.add_block("* * *")
+        raise nodes.SkipNode
+
+    def visit_block_quote(self, node: nodes.block_quote) -> None:
+        self.push()
+
+    def depart_block_quote(self, node: nodes.block_quote) -> None:
+        text = self.pop().make()
+        self.add_block(md.indent(text, "> ").replace("\n\n", "\n>\n"))
+
+    def visit_attribution(self, node: nodes.attribution) -> None:
+        self.push("paragraph")
+
+    def depart_attribution(self, node: nodes.attribution) -> None:
+        self.add_block("--- " + self.pop().make_inline().strip())
+
+    def visit_rubric(self, node: nodes.rubric) -> None:
+        self.push("paragraph")
+
+    def depart_rubric(self, node: nodes.rubric) -> None:
+        self.add_block("**" + self.pop().make_inline().strip() + "**")
+
+    def anchor_for(self, node: nodes.Element) -> str | None:
+        """The Quarto id of a labelled element Quarto cannot number (a plain anchor)."""
+        target = self.builder.labels.for_node(self.docname, node)
+        return target.qid if target is not None and not target.numbered else None
+
+    # -- inline -----------------------------------------------------------------------
+
+    def visit_Text(self, node: nodes.Text) -> None:
+        text = md.escape_text(node.astext())
+        if "\n" in text or self.ctx.at_line_start():
+            text = md.escape_line_starts(text)
+        self.add_inline(text)
+
+    def depart_Text(self, node: nodes.Text) -> None:
+        pass
+
+    def visit_emphasis(self, node: nodes.emphasis) -> None:
+        self.push("inline")
+
+    def depart_emphasis(self, node: nodes.emphasis) -> None:
+        self._close_inline("*")
+
+    def visit_strong(self, node: nodes.strong) -> None:
+        self.push("inline")
+
+    def depart_strong(self, node: nodes.strong) -> None:
+        self._close_inline("**")
+
+    def visit_subscript(self, node: nodes.subscript) -> None:
+        self.push("inline")
+
+    def depart_subscript(self, node: nodes.subscript) -> None:
+        self._close_inline("~")
+
+    def visit_superscript(self, node: nodes.superscript) -> None:
+        self.push("inline")
+
+    def depart_superscript(self, node: nodes.superscript) -> None:
+        self._close_inline("^")
+
+    def _close_inline(self, mark: str) -> None:
+        text = self.pop().make_inline()
+        stripped = text.strip()
+        if not stripped:
+            self.add_inline(text)
+            return
+        # emphasis markers must touch the text; keep surrounding spaces outside
+        lead = text[: len(text) - len(text.lstrip())]
+        trail = text[len(text.rstrip()) :]
+        self.add_inline(f"{lead}{mark}{stripped}{mark}{trail}")
+
+    def visit_literal(self, node: nodes.literal) -> None:
+        self.add_inline(md.inline_code(node.astext()))
+        raise nodes.SkipNode
+
+    def visit_inline(self, node: nodes.inline) -> None:
+        pass
+
+    def depart_inline(self, node: nodes.inline) -> None:
+        pass
+
+    def visit_abbreviation(self, node: nodes.Element) -> None:
+        pass
+
+    def depart_abbreviation(self, node: nodes.Element) -> None:
+        if node.get("explanation"):
+            self.add_inline(f" ({md.escape_text(node['explanation'])})")
+
+    def visit_title_reference(self, node: nodes.Element) -> None:
+        self.push("inline")
+
+    def depart_title_reference(self, node: nodes.Element) -> None:
+        self._close_inline("*")
+
+    def visit_literal_emphasis(self, node: nodes.Element) -> None:
+        self.push("inline")
+
+    def depart_literal_emphasis(self, node: nodes.Element) -> None:
+        self._close_inline("*")
+
+    def visit_literal_strong(self, node: nodes.Element) -> None:
+        self.push("inline")
+
+    def depart_literal_strong(self, node: nodes.Element) -> None:
+        self._close_inline("**")
+
+    def visit_problematic(self, node: nodes.problematic) -> None:
+        # Sphinx already warned where it made this node; keep the source text
+        self.add_inline(md.escape_text(node.astext()))
+        raise nodes.SkipNode
+
+    def visit_system_message(self, node: nodes.system_message) -> None:
+        # docutils reported it already; it is not content
+        raise nodes.SkipNode
+
+    # -- references --------------------------------------------------------------------
+
+    def visit_reference(self, node: nodes.reference) -> None:
+        self.push("inline")
+
+    def depart_reference(self, node: nodes.reference) -> None:
+        text = self.pop().make_inline()
+        uri = node.get("refuri")
+        if uri is None and node.get("refid"):
+            uri = "#" + node["refid"]
+        if not uri:
+            self.add_inline(text)
+            return
+        if node.astext() == uri and "://" in uri and not node.get("refid"):
+            self.add_inline(f"<{uri}>")
+            return
+        self.add_inline(f"[{text}]({_link_uri(uri)})")
+
+    def visit_target(self, node: nodes.target) -> None:
+        # labels live on the element they name; a target left alone is an anchor
+        ident = self.anchor_for(node)
+        if ident and not node.get("refuri"):
+            self.add_block(f"[]{{#{ident}}}")
+        raise nodes.SkipNode
+
+    def visit_qmd_crossref(self, node: qmd_crossref) -> None:
+        qid = node["qid"]
+        if node["numbered"] and not node["explicit"]:
+            self.add_inline(f"@{qid}")
+            raise nodes.SkipNode
+        self.push("inline")
+
+    def depart_qmd_crossref(self, node: qmd_crossref) -> None:
+        text = self.pop().make_inline()
+        qid = node["qid"]
+        if (
+            node["role"] in ("numref", "eq")
+            and node["numbered"]
+            and ("%s" in node.astext() or "{number}" in node.astext())
+        ):
+            # "Abbildung %s" -> "Abbildung -@fig-x": the number comes from Quarto
+            for placeholder in ("%s", "{number}"):
+                text = text.replace(md.escape_text(placeholder), f"@{qid}")
+            self.add_inline(text)
+            return
+        if not text.strip():
+            text = md.escape_text(node["label"])
+        self.add_inline(f"[{text}]({self.builder.link_to(self.docname, node['refdoc'], qid)})")
+
+    def visit_qmd_doclink(self, node: qmd_doclink) -> None:
+        self.push("inline")
+
+    def depart_qmd_doclink(self, node: qmd_doclink) -> None:
+        text = self.pop().make_inline()
+        self.add_inline(f"[{text}]({self.builder.link_to(self.docname, node['refdoc'])})")
+
+    def visit_qmd_citation(self, node: qmd_citation) -> None:
+        self.add_inline(format_citation(node["keys"], node["mode"], node["pre"], node["post"]))
+        raise nodes.SkipNode
+
+    def visit_pending_xref(self, node: addnodes.pending_xref) -> None:
+        # unresolved (Sphinx warned already): keep its text
+        pass
+
+    def depart_pending_xref(self, node: addnodes.pending_xref) -> None:
+        pass
+
+    def visit_number_reference(self, node: nodes.Element) -> None:
+        self.visit_reference(node)  # type: ignore[arg-type]
+
+    def depart_number_reference(self, node: nodes.Element) -> None:
+        self.depart_reference(node)  # type: ignore[arg-type]
+
+    def visit_download_reference(self, node: nodes.Element) -> None:
+        self.push("inline")
+
+    def depart_download_reference(self, node: nodes.Element) -> None:
+        text = self.pop().make_inline()
+        target = self.builder.download_target(self.docname, node)
+        self.add_inline(f"[{text}]({_link_uri(target)})" if target else text)
+
+    # -- comments and raw --------------------------------------------------------------
+
+    def visit_comment(self, node: nodes.comment) -> None:
+        text = node.astext().replace("--", "- -")
+        self.add_block(f"<!-- {text} -->")
+        raise nodes.SkipNode
+
+    def visit_raw(self, node: nodes.raw) -> None:
+        formats = node.get("format", "").split()
+        text = node.astext()
+        inline = isinstance(node.parent, nodes.TextElement)
+        if "html" in formats and text.strip().startswith("<!--"):
+            # HTML comments stay comments (both in HTML and in PDF output)
+            (self.add_inline if inline else self.add_block)(text.strip())
+            raise nodes.SkipNode
+        fmt = "html" if "html" in formats else ("latex" if "latex" in formats else None)
+        if fmt is None:
+            self.warn("raw content in format %r cannot be carried to Quarto", node, "raw", formats)
+            raise nodes.SkipNode
+        if inline:
+            self.add_inline(md.inline_code(text) + f"{{={fmt}}}")
+        else:
+            fence = md.code_fence(text)
+            self.add_block(f"{fence}{{={fmt}}}\n{text.rstrip()}\n{fence}")
+        raise nodes.SkipNode
+
+    # -- math -----------------------------------------------------------------------------
+
+    def visit_math(self, node: nodes.math) -> None:
+        self.add_inline(f"${node.astext().strip()}$")
+        raise nodes.SkipNode
+
+    def visit_math_block(self, node: nodes.math_block) -> None:
+        target = None
+        if node.get("label"):
+            target = self.builder.labels.lookup(node["label"])
+        ident = target.qid if target else None
+        self.add_block(display_math(node.astext(), ident, node, self.warn))
+        raise nodes.SkipNode
+
+    def visit_displaymath(self, node: nodes.Element) -> None:
+        self.visit_math_block(node)  # type: ignore[arg-type]
+
+    # -- lists ------------------------------------------------------------------------------
+
+    def visit_bullet_list(self, node: nodes.bullet_list) -> None:
+        ctx = self.push("list")
+        ctx.data["marker"] = "-"
+
+    def visit_enumerated_list(self, node: nodes.enumerated_list) -> None:
+        ctx = self.push("list")
+        ctx.data["start"] = node.get("start", 1)
+        ctx.data["suffix"] = "." if node.get("suffix", ".") != ")" else ")"
+
+    def depart_bullet_list(self, node: nodes.Element) -> None:
+        ctx = self.pop()
+        items: list[str] = ctx.data.get("items", [])
+        loose = any("\n\n" in item for item in items)
+        self.add_block(("\n\n" if loose else "\n").join(items))
+
+    depart_enumerated_list = depart_bullet_list
+
+    def visit_list_item(self, node: nodes.list_item) -> None:
+        self.push("item")
+
+    def depart_list_item(self, node: nodes.list_item) -> None:
+        content = self.pop().make()
+        lst = self.ctx
+        items = lst.data.setdefault("items", [])
+        if "marker" in lst.data:
+            marker = lst.data["marker"] + " "
+        else:
+            marker = f"{lst.data['start'] + len(items)}{lst.data['suffix']} "
+        items.append(md.indent(content, " " * len(marker), first=marker))
+
+    # -- code -----------------------------------------------------------------------------
+
+    def visit_literal_block(self, node: nodes.literal_block) -> None:
+        code = node.astext()
+        language = node.get("language", "")
+        if language in ("default", "none", "text"):
+            language = ""
+        fence = md.code_fence(code)
+        if self.config.qmd_escape_fences:
+            fence = "\\" + fence
+        self.add_block(f"{fence}{language}\n{code.rstrip()}\n{fence}")
+        raise nodes.SkipNode
+
+    def visit_doctest_block(self, node: nodes.Element) -> None:
+        self.visit_literal_block(node)  # type: ignore[arg-type]
+
+    def visit_container(self, node: nodes.container) -> None:
+        element = node.get("nb_element")
+        if element == "cell_code":
+            self.write_code_cell(node)
+            raise nodes.SkipNode
+        self.push()
+
+    def depart_container(self, node: nodes.container) -> None:
+        self.add_block(self.pop().make())
+
+    def write_code_cell(self, node: nodes.container) -> None:
+        """A myst-nb code cell becomes an executable Quarto cell with ``#|`` options."""
+        source = next((n for n in node.findall(nodes.literal_block)), None)
+        code = source.astext() if source is not None else ""
+        language = self.builder.cell_language(self.docname, source)
+        options = "".join(
+            f"#| {key}: {_yaml_scalar(value)}\n"
+            for key, value in self.config.qmd_code_cell_options.items()
+        )
+        fence = md.code_fence(code)
+        if self.config.qmd_escape_fences:
+            fence = "\\" + fence
+        self.add_block(f"{fence}{{{language}}}\n{options}{code.rstrip()}\n{fence}")
+
+    # -- admonitions -----------------------------------------------------------------------
+
+    def visit_admonition(self, node: nodes.Element) -> None:
+        self.push("admonition")
+
+    def depart_admonition(self, node: nodes.Element) -> None:
+        ctx = self.pop()
+        kind = _admonition_kind(node)
+        attrs = {}
+        if self.config.qmd_callout_appearance:
+            attrs["appearance"] = self.config.qmd_callout_appearance
+        header = md.attributes(None, [f"callout-{CALLOUT_TYPES.get(kind, 'note')}"], **attrs)
+        parts = []
+        title = ctx.data.get("title")
+        if title:
+            parts.append(f"**{title}**")
+        body = ctx.make()
+        if body:
+            parts.append(body)
+        inner = "\n\n".join(parts)
+        self.add_block(f"::: {header}\n\n{inner}\n\n:::")
+
+    # every docutils admonition class is written by the same pair
+    visit_note = visit_tip = visit_hint = visit_important = visit_warning = visit_admonition
+    visit_caution = visit_attention = visit_danger = visit_error = visit_admonition
+    depart_note = depart_tip = depart_hint = depart_important = depart_admonition
+    depart_warning = depart_caution = depart_attention = depart_danger = depart_admonition
+    depart_error = depart_admonition
+
+    def visit_seealso(self, node: nodes.Element) -> None:
+        self.push("admonition")
+        self.ctx.data["title"] = "See also"
+
+    depart_seealso = depart_admonition
+
+    # -- figures and images -----------------------------------------------------------------
+
+    def visit_figure(self, node: nodes.figure) -> None:
+        self.push("figure")
+
+    def depart_figure(self, node: nodes.figure) -> None:
+        ctx = self.pop()
+        image = ctx.data.get("image", "")
+        caption = ctx.data.get("caption", "")
+        legend = ctx.data.get("legend", "")
+        target = self.builder.labels.for_node(self.docname, node)
+        extra = ctx.make()
+        if target is None and not legend and not extra:
+            # an unlabelled figure: pandoc's implicit figure keeps the caption
+            self.add_block(image.replace("![]", f"![{caption}]", 1) if caption else image)
+            return
+        ident = target.qid if target else None
+        parts = [p for p in (image, extra, caption, legend) if p]
+        header = md.attributes(ident) or "{}"
+        body = "\n\n".join(parts[:1]) + ("\n\n" + "\n\n".join(parts[1:]) if parts[1:] else "")
+        self.add_block(f"::: {header}\n\n{body}\n:::")
+
+    def visit_caption(self, node: nodes.caption) -> None:
+        self.push("inline")
+
+    def depart_caption(self, node: nodes.caption) -> None:
+        text = self.pop().make_inline().strip()
+        if self.ctx.kind == "figure":
+            self.ctx.data["caption"] = text
+        else:
+            self.add_block(text)
+
+    def visit_legend(self, node: nodes.legend) -> None:
+        self.push()
+
+    def depart_legend(self, node: nodes.legend) -> None:
+        text = self.pop().make()
+        if self.ctx.kind == "figure":
+            self.ctx.data["legend"] = text
+        else:
+            self.add_block(text)
+
+    def visit_image(self, node: nodes.image) -> None:
+        path = self.builder.image_reference(self.docname, node)
+        width = _dimension(node.get("width"))
+        height = _dimension(node.get("height"))
+        alt = node.get("alt", "")
+        keep_alt = self.config.qmd_keep_image_alt and alt and alt != node.get("uri")
+        attr_text = md.attributes(
+            None,
+            [],
+            width=width,
+            height=height,
+            fig_alt=alt if keep_alt else None,
+            fig_align=node.get("align")
+            if node.get("align") in ("left", "center", "right")
+            else None,
+        )
+        link = path if path.startswith("{{<") else _link_uri(path)
+        text = f"![]({link}){attr_text}"
+        if isinstance(node.parent, nodes.reference):
+            # a linked image: the reference writes the link around it
+            self.add_inline(text)
+        elif self.ctx.kind == "figure":
+            self.ctx.data["image"] = text
+        elif isinstance(node.parent, nodes.TextElement):
+            self.add_inline(text)
+        else:
+            self.add_block(text)
+        raise nodes.SkipNode
+
+    # -- Sphinx structure that Quarto keeps in _quarto.yml -------------------------------------
+
+    def visit_toctree(self, node: nodes.Element) -> None:
+        raise nodes.SkipNode
+
+    def visit_index(self, node: nodes.Element) -> None:
+        # Quarto has no index
+        raise nodes.SkipNode
+
+    def visit_meta(self, node: nodes.Element) -> None:
+        raise nodes.SkipNode
+
+    def visit_substitution_definition(self, node: nodes.Element) -> None:
+        raise nodes.SkipNode
+
+    def visit_bibliography(self, node: nodes.Element) -> None:
+        # the bibliography is Quarto's references page
+        raise nodes.SkipNode
+
+    def visit_footnote_reference(self, node: nodes.footnote_reference) -> None:
+        self.add_inline(f"[^{node.get('refid', node.astext())}]")
+        raise nodes.SkipNode
+
+    def visit_footnote(self, node: nodes.footnote) -> None:
+        self.push()
+
+    def depart_footnote(self, node: nodes.footnote) -> None:
+        ctx = self.pop()
+        body = ctx.make()
+        # the first block is the footnote's label, written by docutils as a label node
+        ident = node["ids"][0] if node.get("ids") else "fn"
+        self.add_block(md.indent(body, "    ", first=f"[^{ident}]: "))
+
+    def visit_label(self, node: nodes.Element) -> None:
+        raise nodes.SkipNode
+
+    # -- anything else --------------------------------------------------------------------
+
+    def unknown_visit(self, node: nodes.Node) -> None:
+        """Warn once for this node, then keep its text by visiting its children."""
+        self.warn(
+            "no Quarto form for %s node; its text is kept",
+            node,
+            "unknown",
+            node.__class__.__name__,
+        )
+        if isinstance(node, nodes.TextElement):
+            self.push("inline")
+        else:
+            self.push()
+
+    def unknown_departure(self, node: nodes.Node) -> None:
+        ctx = self.pop()
+        if isinstance(node, nodes.TextElement):
+            self.add_inline(ctx.make_inline())
+        else:
+            self.add_block(ctx.make())
+
+
+def front_matter_yaml(data: dict[str, Any]) -> str:
+    """YAML front matter in the house style: strings double-quoted, two-space nesting."""
+
+    def scalar(value: Any) -> str:
+        if isinstance(value, str):
+            return json.dumps(value, ensure_ascii=False)
+        return (
+            yaml.safe_dump(value, default_flow_style=True, width=1000).strip().removesuffix("\n...")
+        )
+
+    def lines(mapping: dict[str, Any], depth: int) -> list[str]:
+        out = []
+        for key, value in mapping.items():
+            pad = "  " * depth
+            if isinstance(value, dict):
+                out.append(f"{pad}{key}:")
+                out.extend(lines(value, depth + 1))
+            else:
+                out.append(f"{pad}{key}: {scalar(value)}")
+        return out
+
+    return "\n".join(lines(data, 0)) + "\n"
+
+
+def format_citation(keys: list[str], mode: str, pre: list[str], post: list[str]) -> str:
+    """A pandoc citation for sphinxcontrib-bibtex's role *mode* (p, t, ps, ts, author, year...)."""
+    items = []
+    for key, before, after in zip(keys, pre or [""] * len(keys), post or [""] * len(keys)):
+        item = f"@{key}"
+        if mode in ("year", "yearpar"):
+            item = f"-@{key}"
+        if before:
+            item = f"{md.escape_text(before)} {item}"
+        if after:
+            item = f"{item}, {md.escape_text(after)}"
+        items.append(item)
+    if mode in ("t", "ts", "author", "authorpar") or mode.startswith("text"):
+        if all(not b and not a for b, a in zip(pre, post)):
+            return ", ".join(items)
+        return ", ".join(f"@{k} [{a}]" if a else f"@{k}" for k, a in zip(keys, post))
+    return "[" + "; ".join(items) + "]"
+
+
+def _admonition_kind(node: nodes.Element) -> str:
+    name = node.__class__.__name__
+    if name != "admonition":
+        return name
+    for cls in node.get("classes", []):
+        if cls in CALLOUT_TYPES:
+            return cls
+    return "admonition"
+
+
+def _dimension(value: str | None) -> str | int | None:
+    """``600px`` -> ``600`` (Quarto reads pixels from a bare number); other units are kept."""
+    if not value:
+        return None
+    value = str(value).strip()
+    if value.endswith("px"):
+        value = value[:-2]
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return int(number) if number.is_integer() else value
+
+
+def _link_uri(uri: str) -> str:
+    """A link target pandoc reads as one piece (spaces and parentheses escaped)."""
+    if any(ch in uri for ch in " ()<>"):
+        return "<" + uri.replace(">", "%3E") + ">"
+    return uri
+
+
+def _yaml_scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def relative_path(from_doc: str, to_path: str) -> str:
+    """*to_path* (relative to the book root) as seen from the page *from_doc*."""
+    return posixpath.relpath(to_path, posixpath.dirname(from_doc) or ".")
