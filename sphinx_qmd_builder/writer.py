@@ -468,8 +468,7 @@ class QmdTranslator(SphinxTranslator):
     def depart_bullet_list(self, node: nodes.Element) -> None:
         ctx = self.pop()
         items: list[str] = ctx.data.get("items", [])
-        loose = any("\n\n" in item for item in items)
-        self.add_block(("\n\n" if loose else "\n").join(items))
+        self.add_block(("\n\n" if ctx.data.get("loose") else "\n").join(items))
 
     depart_enumerated_list = depart_bullet_list
 
@@ -477,8 +476,16 @@ class QmdTranslator(SphinxTranslator):
         self.push("item")
 
     def depart_list_item(self, node: nodes.list_item) -> None:
-        content = self.pop().make()
+        # a paragraph followed only by sub-lists stays tight; more paragraphs make it loose
+        children = node.children
+        tight = not children[1:] or (
+            isinstance(children[0], nodes.paragraph)
+            and all(isinstance(c, (nodes.bullet_list, nodes.enumerated_list)) for c in children[1:])
+        )
+        content = self.pop().make("\n" if tight else "\n\n")
         lst = self.ctx
+        if not tight:
+            lst.data["loose"] = True
         items = lst.data.setdefault("items", [])
         if "marker" in lst.data:
             marker = lst.data["marker"] + " "

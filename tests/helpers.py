@@ -11,6 +11,7 @@ from typing import Any
 
 import pypandoc
 from sphinx.application import Sphinx
+from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 PANDOC_FORMAT = "markdown"
 
@@ -28,18 +29,21 @@ class BuildResult:
 def build_qmd(srcdir: Path, outdir: Path, builder: str = "qmd", **overrides: Any) -> BuildResult:
     """Run Sphinx in-process on *srcdir* (a folder with conf.py) and return its output."""
     status, warnings = io.StringIO(), io.StringIO()
-    app = Sphinx(
-        str(srcdir),
-        str(srcdir),
-        str(outdir),
-        str(outdir / ".doctrees"),
-        builder,
-        confoverrides=overrides,
-        status=status,
-        warning=warnings,
-        freshenv=True,
-    )
-    app.build()
+    # as sphinx-build does: directives, roles and nodes registered by this build are
+    # forgotten afterwards, so later builds in the same process start clean
+    with patch_docutils(str(srcdir)), docutils_namespace():
+        app = Sphinx(
+            str(srcdir),
+            str(srcdir),
+            str(outdir),
+            str(outdir / ".doctrees"),
+            builder,
+            confoverrides=overrides,
+            status=status,
+            warning=warnings,
+            freshenv=True,
+        )
+        app.build()
     return BuildResult(Path(outdir), warnings.getvalue(), status.getvalue())
 
 

@@ -19,6 +19,7 @@ from book_checks import book_problems, page_words, qmd_pages, words
 from conftest import EXAMPLE, TESTS
 from sphinx.application import Sphinx
 from sphinx.locale import admonitionlabels
+from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 GOLDEN = TESTS / "golden" / "example_project"
 UPDATE = os.environ.get("QMD_UPDATE_GOLDEN") == "1"
@@ -94,17 +95,18 @@ def example_text(tmp_path_factory: pytest.TempPathFactory):
     src = tmp_path_factory.mktemp("example-text-src")
     shutil.copytree(EXAMPLE, src, dirs_exist_ok=True)
     out = tmp_path_factory.mktemp("example-text-out")
-    app = Sphinx(
-        str(src),
-        str(src),
-        str(out),
-        str(out / ".doctrees"),
-        "text",
-        status=io.StringIO(),
-        warning=io.StringIO(),
-        freshenv=True,
-    )
-    app.build()
+    with patch_docutils(str(src)), docutils_namespace():
+        app = Sphinx(
+            str(src),
+            str(src),
+            str(out),
+            str(out / ".doctrees"),
+            "text",
+            status=io.StringIO(),
+            warning=io.StringIO(),
+            freshenv=True,
+        )
+        app.build()
     return out, app
 
 

@@ -1,0 +1,167 @@
+"""Small ``sphinx.testing`` roots: one behaviour each, read back through pandoc."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from book_checks import book_problems, read_page
+from sphinx.testing.util import SphinxTestApp
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def warning_lines(warning) -> list[str]:
+    """The warning lines of a build, without terminal colours."""
+    text = ANSI.sub("", warning.getvalue())
+    return [line for line in text.splitlines() if "WARNING" in line]
+
+
+# -- basic structure ------------------------------------------------------------------------
+
+
+@pytest.mark.sphinx("qmd", testroot="basic", srcdir="basic-default", freshenv=True)
+def test_basic_structure(app: SphinxTestApp, warning) -> None:
+    app.build()
+    out = app.outdir
+    assert warning_lines(warning) == []
+    assert book_problems(out) == []
+    assert {p.name for p in out.rglob("*.qmd")} == {"index.qmd", "inline.qmd", "other.qmd"}
+
+    index = (out / "index.qmd").read_text(encoding="utf-8")
+    assert index.startswith('---\ntitle: "Basic Book"\n---\n')
+    assert "*emphasis*, **strong**, `literal` and $a^2$ math" in index
+
+    inline = (out / "inline.qmd").read_text(encoding="utf-8")
+    page = read_page(inline)
+    # the first heading is the title; the others move up one level and get sec- ids
+    assert "# Lists {#sec-lists-section}\n" in inline
+    assert {"sec-lists-section", "sec-plain-target"} <= page.ids
+    # tight lists stay tight, nested ones indented under their item
+    assert "- first bullet\n- second bullet with `code`\n  - nested bullet\n" in inline
+    assert "1. first step\n2. second step\n" in inline
+    # links: external kept, other document -> its .qmd, refs -> @sec- ids (also across files)
+    assert "https://example.org/page" in page.link_targets
+    assert "sub/other.qmd" in page.link_targets
+    assert {"sec-other-section", "sec-lists-section"} <= set(page.cites)
+    # characters that are Markdown syntax come back as the same text
+    assert "Characters that are syntax in Markdown: 5 * 3, a_b, [brackets], @handle and 100$." in (
+        " ".join(page.prose)
+    )
+    # comments stay comments; the LaTeX export block goes
+    assert "<!-- a kept HTML comment -->" in page.raw
+    assert any("slide notes" in raw for raw in page.raw)
+    assert "secret latex" not in inline
+    # amsmath align becomes aligned inside $$ (valid in MathJax and LaTeX)
+    assert "$$\n\\begin{aligned}\na &= b \\\\\nc &= d\n\\end{aligned}\n$$" in inline
+    assert "```python\nprint(\"fenced code\")\n```" in inline
+
+    other = (out / "sub" / "other.qmd").read_text(encoding="utf-8")
+    assert 'images_path: "/assets/images/sub/other/"' in other
+    assert "::: {#fig-dot}\n\n![]({{< meta params.images_path >}}dot.png){width=300}\n\nA dot.\n:::" in (
+        other
+    )
+    assert (out / "assets" / "images" / "sub" / "other" / "dot.png").is_file()
+    assert "fig-alt" not in other
+
+
+@pytest.mark.sphinx(
+    "qmd",
+    testroot="basic",
+    srcdir="basic-options",
+    freshenv=True,
+    confoverrides={
+        "qmd_escape_fences": True,
+        "qmd_images_path": None,
+        "qmd_keep_image_alt": True,
+        "qmd_latex_export_markers": ("%% BEGIN SLIDES", "%% END SLIDES"),
+    },
+)
+def test_basic_options(app: SphinxTestApp, warning) -> None:
+    app.build()
+    out = app.outdir
+    assert warning_lines(warning) == []
+    inline = (out / "inline.qmd").read_text(encoding="utf-8")
+    # fences escaped on request (the user's paste-into-a-chat rule)
+    assert '\\```python\nprint("fenced code")\n\\```' in inline
+    # other markers: the LaTeX export comment now stays, the slide notes go
+    assert "secret latex" in inline
+    assert "slide notes" not in inline
+    other = (out / "sub" / "other.qmd").read_text(encoding="utf-8")
+    # qmd_images_path=None: no params, a path relative to the page, image kept beside it
+    assert "params" not in other
+    assert "![](../img/dot.png){width=300 fig-alt=\"a dot\"}" in other
+    assert (out / "img" / "dot.png").is_file()
+    assert not (out / "assets").exists()
+
+
+@pytest.mark.sphinx(
+    "qmd",
+    testroot="basic",
+    srcdir="basic-keep-comments",
+    freshenv=True,
+    confoverrides={"qmd_latex_export_markers": None},
+)
+def test_latex_markers_none_keeps_all_comments(app: SphinxTestApp) -> None:
+    app.build()
+    inline = (app.outdir / "inline.qmd").read_text(encoding="utf-8")
+    assert "### BEGIN LATEX EXPORT" in inline and "secret latex" in inline
+
+
+@pytest.mark.sphinx("qmd", testroot="basic", srcdir="basic-uri", freshenv=True)
+def test_get_target_uri_gives_qmd_paths(app: SphinxTestApp) -> None:
+    app.build()
+    builder = app.builder
+    assert builder.get_target_uri("index") == "index.qmd"
+    assert builder.get_target_uri("sub/other") == "sub/other.qmd"
+    assert builder.link_to("sub/other", "inline", "sec-links") == "../inline.qmd#sec-links"
+    assert builder.link_to("inline", "inline", "x") == "#x"
+
+
+# -- bad input ---------------------------------------------------------------------------------
+
+
+@pytest.mark.sphinx("qmd", testroot="unknown", srcdir="unknown-warns", freshenv=True)
+def test_unknown_nodes_warn_once_and_keep_text(app: SphinxTestApp, warning) -> None:
+    app.build()
+    lines = warning_lines(warning)
+    assert len(lines) == 2, lines
+    block = next(line for line in lines if "mystery_block" in line)
+    inline = next(line for line in lines if "mystery_inline" in line)
+    # file:line of the directive / role, and a type that suppress_warnings can name
+    assert re.search(r"index\.md:5: WARNING: .*\[qmd\.unknown\]$", block), block
+    assert re.search(r"index\.md:9: WARNING: .*\[qmd\.unknown\]$", inline), inline
+    text = (app.outdir / "index.qmd").read_text(encoding="utf-8")
+    assert "Secret block words." in text
+    assert "A sentence with inline riddle inside." in text
+    # a node whose extension registered a qmd handler uses it
+    assert "::: {.friendly}\n\nHandled by the extension.\n\n:::" in text
+
+
+@pytest.mark.sphinx(
+    "qmd",
+    testroot="unknown",
+    srcdir="unknown-suppressed",
+    freshenv=True,
+    confoverrides={"suppress_warnings": ["qmd.unknown"]},
+)
+def test_unknown_node_warning_can_be_suppressed(app: SphinxTestApp, warning) -> None:
+    app.build()
+    assert warning_lines(warning) == []
+    assert "Secret block words." in (app.outdir / "index.qmd").read_text(encoding="utf-8")
+
+
+@pytest.mark.sphinx("qmd", testroot="missing-image", srcdir="missing-image", freshenv=True)
+def test_missing_image_one_warning_figure_kept(app: SphinxTestApp, warning) -> None:
+    app.build()
+    lines = warning_lines(warning)
+    assert len(lines) == 1, lines
+    assert "missing.png" in lines[0] and "index.md:" in lines[0]
+    text = (app.outdir / "index.qmd").read_text(encoding="utf-8")
+    assert "See @fig-missing." in text
+    assert (
+        "::: {#fig-missing}\n\n![]({{< meta params.images_path >}}missing.png){width=600}"
+        "\n\nThe caption survives.\n:::"
+    ) in text
+    assert book_problems(app.outdir) == []
