@@ -8,7 +8,6 @@ import pytest
 from book_checks import book_problems, read_page
 from sphinx.testing.util import SphinxTestApp
 
-
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -55,13 +54,14 @@ def test_basic_structure(app: SphinxTestApp, warning) -> None:
     assert "secret latex" not in inline
     # amsmath align becomes aligned inside $$ (valid in MathJax and LaTeX)
     assert "$$\n\\begin{aligned}\na &= b \\\\\nc &= d\n\\end{aligned}\n$$" in inline
-    assert "```python\nprint(\"fenced code\")\n```" in inline
+    assert '```python\nprint("fenced code")\n```' in inline
 
     other = (out / "sub" / "other.qmd").read_text(encoding="utf-8")
     assert 'images_path: "/assets/images/sub/other/"' in other
-    assert "::: {#fig-dot}\n\n![]({{< meta params.images_path >}}dot.png){width=300}\n\nA dot.\n:::" in (
-        other
+    figure = (
+        "::: {#fig-dot}\n\n![]({{< meta params.images_path >}}dot.png){width=300}\n\nA dot.\n:::"
     )
+    assert figure in other
     assert (out / "assets" / "images" / "sub" / "other" / "dot.png").is_file()
     assert "fig-alt" not in other
 
@@ -91,7 +91,7 @@ def test_basic_options(app: SphinxTestApp, warning) -> None:
     other = (out / "sub" / "other.qmd").read_text(encoding="utf-8")
     # qmd_images_path=None: no params, a path relative to the page, image kept beside it
     assert "params" not in other
-    assert "![](../img/dot.png){width=300 fig-alt=\"a dot\"}" in other
+    assert '![](../img/dot.png){width=300 fig-alt="a dot"}' in other
     assert (out / "img" / "dot.png").is_file()
     assert not (out / "assets").exists()
 
