@@ -6,7 +6,9 @@ import re
 
 # characters that pandoc markdown may read as syntax anywhere in running text
 _ALWAYS = {"\\", "`", "*", "[", "]", "$", "@", "|"}
-_LINE_START_BLOCK = re.compile(r"^(\s*)(#|>|:::|[-+*](?=\s|$)|\d+[.)](?=\s|$)|=+\s*$|-+\s*$)")
+_LINE_START_BLOCK = re.compile(
+    r"^(\s*)(#|>|:::|:(?=\s|$)|[-+*](?=\s|$)|\d+[.)](?=\s|$)|=+\s*$|-+\s*$)"
+)
 
 
 def escape_text(text: str) -> str:
@@ -39,7 +41,12 @@ def escape_line_starts(text: str) -> str:
         match = _LINE_START_BLOCK.match(line)
         if match:
             indent, token = match.group(1), match.group(2)
-            lines[i] = indent + "\\" + token + line[len(indent) + len(token) :]
+            rest = line[len(indent) + len(token) :]
+            if token[0].isdigit():
+                # "\1." is a literal backslash in pandoc; the marker's punctuation is escaped
+                lines[i] = indent + token[:-1] + "\\" + token[-1] + rest
+            else:
+                lines[i] = indent + "\\" + token + rest
     return "\n".join(lines)
 
 
