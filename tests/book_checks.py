@@ -6,6 +6,7 @@ human-readable problems, so a failing test shows all of them at once.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -62,6 +63,8 @@ class PageReading:
     cites: list[str] = field(default_factory=list)
     link_targets: list[str] = field(default_factory=list)
     cells: list[str] = field(default_factory=list)  # languages of Quarto executable cells
+    images: list[str] = field(default_factory=list)
+    figures: int = 0  # pandoc Figure blocks and fig- divs
 
 
 def _attr_of(kind: str, content: Any) -> list[Any] | None:
@@ -107,7 +110,9 @@ def _walk(value: Any, page: PageReading) -> None:
     if kind == "Link":
         page.link_targets.append(content[2][0])
     if kind == "Image":
-        page.link_targets.append(content[2][0])
+        page.images.append(content[2][0])
+    if kind == "Figure" or (kind == "Div" and attr and attr[0].startswith("fig-")):
+        page.figures += 1
     _walk(content, page)
 
 
@@ -145,8 +150,17 @@ def book_bibliography(outdir: Path) -> set[str]:
     return keys
 
 
-def book_problems(outdir: Path) -> list[str]:
-    """Every structural problem of the book in *outdir* (an empty list when it is sound)."""
+def myst_leftovers(text: str) -> Counter[str]:
+    """MyST syntax found in *text* (prose as pandoc read it, or a Sphinx text rendering)."""
+    return Counter(m.group(0) for m in MYST_LEFTOVERS.finditer(text))
+
+
+def book_problems(outdir: Path, literal_myst: dict[str, Counter[str]] | None = None) -> list[str]:
+    """Every structural problem of the book in *outdir* (an empty list when it is sound).
+
+    *literal_myst* maps a page to MyST-looking text that Sphinx itself shows literally on
+    it (the author's text, e.g. a fence MyST did not parse): that much is not a leftover.
+    """
     problems: list[str] = []
     config = yaml.safe_load((outdir / "_quarto.yml").read_text(encoding="utf-8"))
     if config.get("project", {}).get("type") != "book":
@@ -167,9 +181,10 @@ def book_problems(outdir: Path) -> list[str]:
                     problems.append(f"{name}: @{key} resolves to no id in the book")
             elif key not in bib:
                 problems.append(f"{name}: citation @{key} is in no bibliography")
-        text = " ".join(page.prose)
-        for match in MYST_LEFTOVERS.finditer(text):
-            problems.append(f"{name}: MyST syntax left: {match.group(0)!r}")
+        left = myst_leftovers("\n".join(page.prose))
+        left -= (literal_myst or {}).get(name, Counter())
+        for token, count in sorted(left.items()):
+            problems.append(f"{name}: MyST syntax left: {token!r} x{count}")
         for cls in page.cells + page.div_classes:
             if cls.strip("{}") in MYST_DIRECTIVES:
                 problems.append(f"{name}: MyST directive left as a block: {cls}")
@@ -179,6 +194,12 @@ def book_problems(outdir: Path) -> list[str]:
         source = (outdir / name).read_text("utf-8")
         if LATEX_EXPORT in source and not any(LATEX_EXPORT in p for p in problems):
             problems.append(f"{name}: {LATEX_EXPORT!r} left")
+    labels_file = outdir / "labels.json"
+    if labels_file.is_file():
+        # every numbered target Sphinx knew is an id Quarto can find
+        for label, target in json.loads(labels_file.read_text("utf-8")).items():
+            if target.get("kind") and target["qid"] not in all_ids:
+                problems.append(f"label {label!r} ({target['qid']}) is no id in the book")
     return problems
 
 
