@@ -107,5 +107,7 @@ def config_table_markdown() -> str:
     """The README table of config values, made from the same source as the registration."""
     rows = ["| name | default | what it does |", "| --- | --- | --- |"]
     for value in CONFIG_VALUES:
-        rows.append(f"| `{value.name}` | `{value.default!r}` | {value.help} |")
+        cells = (f"`{value.name}`", f"`{value.default!r}`", value.help)
+        # a bare "|" (even inside `code`) would end a GFM table cell
+        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(rows)
