@@ -12,9 +12,18 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
 def section(title: str) -> str:
-    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", README, flags=re.M | re.S)
-    assert match, f"README has no '## {title}' section"
-    return match.group(1)
+    """The text under ``## title`` up to the next ``## `` heading outside code fences."""
+    lines, inside, fence = [], False, False
+    for line in README.splitlines(keepends=True):
+        if line.startswith("```"):
+            fence = not fence
+        if not fence and line.startswith("## "):
+            inside = line.rstrip("\n") == f"## {title}"
+            continue
+        if inside:
+            lines.append(line)
+    assert lines, f"README has no '## {title}' section"
+    return "".join(lines)
 
 
 def fenced(text: str, language: str) -> list[str]:
