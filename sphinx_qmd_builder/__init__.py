@@ -15,7 +15,7 @@ from .builder import QmdBuilder
 from .config import register_config_values
 from .labels import QmdLabelCollector
 from .nodes import qmd_citation, qmd_crossref, qmd_doclink
-from .transforms import LatexExportCommentRemover, QmdReferenceTransform
+from .transforms import ImageLineFiller, LatexExportCommentRemover, QmdReferenceTransform
 
 __version__ = "0.1.0"
 
@@ -35,6 +35,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_env_collector(QmdLabelCollector)
     app.add_post_transform(QmdReferenceTransform)
     app.add_post_transform(LatexExportCommentRemover)
+    app.add_transform(ImageLineFiller)
     return {
         "version": __version__,
         "env_version": 1,
