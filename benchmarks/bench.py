@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -42,7 +44,8 @@ def build(builder: str, src: Path, work: Path, jobs: int) -> tuple[float, float,
         seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        sys.exit(f"{builder} build failed ({proc.returncode}); see {log}")
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
+        sys.exit(f"{builder} build failed ({proc.returncode}):\n{tail}")
     warnings = sum(1 for line in log.read_text(errors="replace").splitlines() if "WARNING" in line)
     return seconds, usage.ru_maxrss / 1024, warnings
 
@@ -61,16 +64,21 @@ def main(argv: list[str] | None = None) -> None:
         else:
             src = copy_book(book, work / "book")
         docs = sum(1 for p in src.rglob("*") if p.suffix in (".md", ".ipynb", ".rst"))
-        print(f"book: {book} ({docs} source files), -j {args.jobs}, Python {sys.version.split()[0]}")
+        python = sys.version.split()[0]
+        print(f"book: {book} ({docs} source files), -j {args.jobs}, Python {python}")
         results = {}
         for builder in BUILDERS:
             results[builder] = build(builder, src, work, args.jobs)
             seconds, peak, warnings = results[builder]
-            print(f"  -b {builder:<6} {seconds:8.2f} s   peak {peak:7.1f} MiB   {warnings} warnings")
+            line = f"  -b {builder:<6} {seconds:8.2f} s   peak {peak:7.1f} MiB"
+            print(f"{line}   {warnings} warnings")
         qmd, dummy, html = results["qmd"][0], results["dummy"][0], results["html"][0]
         print(f"  qmd/dummy = {qmd / dummy:.2f}   qmd/html = {qmd / html:.2f}")
         pages = list((work / "out-qmd").rglob("*.qmd"))
-        print(f"  qmd wrote {len(pages)} pages")
+        print(f"  qmd wrote {len(pages)} pages; its warnings by type:")
+        kinds = Counter(re.findall(r"\[([\w.]+)\]$", (work / "qmd.log").read_text(), re.M))
+        for kind, count in kinds.most_common(8):
+            print(f"    {count:5d} {kind}")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
-from sphinx.util import logging
+from sphinx.util import docname_join, logging
 
 from .labels import LabelRegistry
 from .nodes import qmd_citation, qmd_crossref, qmd_doclink
@@ -84,8 +84,6 @@ class QmdReferenceTransform(SphinxPostTransform):
 
     def resolve_doc(self, node: addnodes.pending_xref, target: str) -> nodes.Node | None:
         """A link to a whole document of the book."""
-        from sphinx.util.docutils import docname_join
-
         refdoc = node.get("refdoc", self.env.docname)
         target = target.split("#", 1)[0]
         for suffix in self.config.source_suffix:

@@ -52,10 +52,39 @@ def jb_sphinx_config(book: Path) -> dict[str, Any]:
         "exclude_patterns": ["_build", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints"],
         "suppress_warnings": ["myst.domains"],
     }
+    if config.get("only_build_toc_files"):
+        # as Jupyter Book does: every source file the TOC does not name is excluded
+        listed = toc_files(book)
+        for path in sorted(book.rglob("*")):
+            rel = path.relative_to(book).as_posix()
+            if path.suffix in SOURCE_SUFFIXES and rel.rsplit(".", 1)[0] not in listed:
+                values["exclude_patterns"].append(rel)
     if bibfiles:
         values["bibtex_bibfiles"] = bibfiles
         values["bibtex_reference_style"] = "author_year"
     return values
+
+
+SOURCE_SUFFIXES = (".md", ".ipynb", ".rst")
+
+
+def toc_files(book: Path) -> set[str]:
+    """Every document ``_toc.yml`` names (``root`` and each ``file``), without suffix."""
+    found: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in ("root", "file") and isinstance(item, str):
+                    found.add(item.rsplit(".", 1)[0] if item.endswith(SOURCE_SUFFIXES) else item)
+                else:
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(yaml.safe_load((book / "_toc.yml").read_text(encoding="utf-8")))
+    return found
 
 
 def copy_book(book: Path, dest: Path) -> Path:

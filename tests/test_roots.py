@@ -64,6 +64,8 @@ def test_basic_structure(app: SphinxTestApp, warning) -> None:
     assert figure in other
     assert (out / "assets" / "images" / "sub" / "other" / "dot.png").is_file()
     assert "fig-alt" not in other
+    # {doc} becomes a link to the page, titled as Sphinx titles it
+    assert "and the page [Inline and Lists](../inline.qmd)." in other
 
 
 @pytest.mark.sphinx(
