@@ -15,6 +15,7 @@ from .builder import QmdBuilder
 from .config import register_config_values
 from .labels import QmdLabelCollector
 from .nodes import qmd_citation, qmd_crossref, qmd_doclink
+from .notebooks import keep_mystnb_inside_outdir
 from .transforms import LatexExportCommentRemover, QmdReferenceTransform
 
 __version__ = "0.1.0"
@@ -35,6 +36,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_env_collector(QmdLabelCollector)
     app.add_post_transform(QmdReferenceTransform)
     app.add_post_transform(LatexExportCommentRemover)
+    # after myst-nb's own handler (priority 500), which puts its folders beside outdir
+    app.connect("builder-inited", keep_mystnb_inside_outdir, priority=600)
     return {
         "version": __version__,
         "env_version": 1,
