@@ -194,7 +194,10 @@ class QmdBuilder(Builder):
         references: dict[str, str] = {}
         copies: dict[str, str] = {}
         used: set[str] = set()
+        in_notebook = self.writes_ipynb(docname)
         for node in doctree.findall(nodes.image):
+            if in_notebook and _in_code_cell(node):
+                continue  # the notebook keeps the output itself
             uri = self.image_source(node)
             if uri in references or "://" in uri or uri.startswith("data:"):
                 continue
@@ -353,3 +356,12 @@ class QmdBuilder(Builder):
             language = source.get("language", "")
         language = (language or "python").lower()
         return CELL_LANGUAGES.get(language, language)
+
+
+def _in_code_cell(node: nodes.Node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, nodes.container) and parent.get("nb_element") == "cell_code":
+            return True
+        parent = parent.parent
+    return False

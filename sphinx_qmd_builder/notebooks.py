@@ -42,6 +42,31 @@ def keep_mystnb_inside_outdir(app: Sphinx) -> None:
     app.env.mystnb_config = config.copy(**changes)
 
 
+#: myst-nb's mime types for the qmd builder, best first: images render in HTML and PDF,
+#: markdown and LaTeX math are Quarto's own, HTML only reaches HTML output
+QMD_MIME_PRIORITY = (
+    "image/png",
+    "image/jpeg",
+    "image/svg+xml",
+    "application/pdf",
+    "text/markdown",
+    "text/latex",
+    "text/html",
+    "text/plain",
+)
+
+
+def add_qmd_mime_priority(app: Sphinx, config: Any) -> None:
+    """Tell myst-nb which output to paste for the qmd builder (it knows only its own builders)."""
+    if "nb_mime_priority_overrides" not in config:
+        return
+    overrides = list(config.nb_mime_priority_overrides or [])
+    if any(entry[0] == "qmd" for entry in overrides):
+        return  # the user chose
+    overrides.extend(("qmd", mime, rank) for rank, mime in enumerate(QMD_MIME_PRIORITY, 1))
+    config.nb_mime_priority_overrides = overrides
+
+
 def is_notebook_source(path: str | Path) -> bool:
     return str(path).endswith(".ipynb")
 

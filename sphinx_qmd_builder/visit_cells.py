@@ -374,6 +374,7 @@ class CellVisitors:
             if cell.cell_type != "code":
                 continue
             found = cell_options(cell.metadata, self.figure_id)
+            found.options.pop("tags", None)  # the notebook keeps its tags itself
             for problem in found.problems:
                 logger.warning(
                     "code cell %d: %s",
