@@ -169,7 +169,10 @@ class QmdBuilder(Builder):
         bibfiles = self.copy_bibliographies()
         cites = self.book_cites()
         chapters = book_chapters(self)
-        if cites:
+        own_page = self.config.qmd_references_page in {
+            self.get_target_uri(docname) for docname in self.env.all_docs
+        }
+        if cites and not own_page:  # never overwrite the book's own page of that name
             self.write_references_page()
             chapters.append(self.config.qmd_references_page)
         config_text = quarto_config_yaml(self, chapters, bibfiles)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import posixpath
+from html.parser import HTMLParser
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -147,6 +148,25 @@ def book_title(builder: QmdBuilder) -> str:
     return str(config.project)
 
 
+class _TextOnly(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def plain_text(value: str) -> str:
+    """Jupyter Book titles and authors may carry HTML (they went into an HTML footer)."""
+    if "<" not in value:
+        return value
+    parser = _TextOnly()
+    parser.feed(value)
+    parser.close()
+    return " ".join("".join(parser.parts).split())
+
+
 def copy_asset(builder: QmdBuilder, path: str | None) -> str | None:
     """Copy a logo/favicon (relative to the source folder) into the book; its book path."""
     if not path:
@@ -257,8 +277,9 @@ def with_macros(formats: dict[str, Any], macros: dict[str, Any]) -> dict[str, An
 
 def quarto_config(builder: QmdBuilder, chapters: list[Any], bibfiles: list[str]) -> dict[str, Any]:
     config = builder.config
-    title = book_title(builder)
+    title = plain_text(book_title(builder))
     author = config.author if config.author and config.author != "unknown" else None
+    author = plain_text(str(author)) if author else None
     logo = copy_asset(builder, getattr(config, "html_logo", None) or None)
     favicon = copy_asset(builder, getattr(config, "html_favicon", None) or None)
     if is_article(builder):
