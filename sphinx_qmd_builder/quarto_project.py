@@ -12,8 +12,8 @@ from __future__ import annotations
 import copy
 import json
 import posixpath
-from html.parser import HTMLParser
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
