@@ -85,6 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if book.resolve() == out.resolve() or _is_inside(book, out):
         print("sphinx-qmd: error: OUT_DIR must not contain the book", file=err)
         return 2
+    if _is_inside(out, book) and out.resolve().relative_to(book.resolve()).parts[0] != "_build":
+        # the written .ipynb/.qmd would be read back as sources; _build is excluded by default
+        print("sphinx-qmd: error: OUT_DIR inside the book must be under its _build/", file=err)
+        return 2
     try:
         jobs = _jobs(args.jobs)
         defines = _defines(args.define)

@@ -314,7 +314,16 @@ class CellVisitors:
 
     def code_cell_text(self, node: nodes.container) -> str:
         """A myst-nb code cell as a Quarto executable cell (stored outputs are not kept)."""
-        source = next(iter(node.findall(nodes.literal_block)), None)
+        source = next(
+            (
+                block
+                for part in node.children
+                if isinstance(part, nodes.container)
+                and part.get("nb_element") == "cell_code_source"
+                for block in part.findall(nodes.literal_block)
+            ),
+            None,
+        )
         code = source.astext() if source is not None else ""
         if source is None:
             # remove-input: the doctree lost the code; take it from the notebook
