@@ -80,6 +80,10 @@ def toc_parts(builder: QmdBuilder) -> tuple[list[TocPart], list[str]]:
         into.append(ref)
         flatten(ref, into)
 
+    site_map = getattr(env, "external_site_map", None)
+    if site_map is not None and root in site_map:
+        return _site_map_parts(builder, site_map, seen, order), order
+
     parts: list[TocPart] = []
     trees = _toctrees(builder, root)
     if not trees:
@@ -96,6 +100,59 @@ def toc_parts(builder: QmdBuilder) -> tuple[list[TocPart], list[str]]:
         else:
             parts.append(part)
     return parts, order
+
+
+def _site_map_parts(
+    builder: QmdBuilder, site_map: Any, seen: set[str], order: list[str]
+) -> list[TocPart]:
+    """The parts from sphinx-external-toc's site map (the ``_toc.yml`` as written).
+
+    Unlike the toctrees Sphinx recorded, the site map keeps the sections of an entry whose
+    own file is missing (sphinx-external-toc warned about it), in their place.
+    """
+    from sphinx.util.matching import patfilter
+
+    env = builder.env
+    all_docs = sorted(env.all_docs)
+
+    walked: set[str] = set()
+
+    suffixes = tuple(builder.config.source_suffix)
+
+    def add_doc(entry: str, into: list[str | dict[str, str]]) -> None:
+        # the site map keeps an entry as written: with or without its suffix
+        docname = next((entry[: -len(s)] for s in suffixes if entry.endswith(s)), entry)
+        if docname in walked:
+            return
+        walked.add(docname)
+        if docname not in seen and docname in env.all_docs:
+            seen.add(docname)
+            order.append(docname)
+            into.append(docname)
+        document = site_map.get(entry) or site_map.get(docname)
+        for tree in getattr(document, "subtrees", []):
+            add_items(tree, into)
+
+    def add_items(tree: Any, into: list[str | dict[str, str]]) -> None:
+        for item in tree.items:
+            kind = type(item).__name__
+            if kind == "UrlItem":
+                into.append({"href": item.url, "text": item.title or item.url})
+            elif kind == "GlobItem":
+                for docname in sorted(patfilter(all_docs, str(item))):
+                    add_doc(docname, into)
+            else:
+                add_doc(str(item), into)
+
+    parts: list[TocPart] = []
+    for tree in site_map[site_map.root.docname].subtrees:
+        part = TocPart(tree.caption or None, numbered=bool(tree.numbered))
+        add_items(tree, part.entries)
+        if parts and part.caption is None and parts[-1].caption is None:
+            parts[-1].entries.extend(part.entries)
+        else:
+            parts.append(part)
+    return parts
 
 
 def toctree_order(builder: QmdBuilder) -> list[str]:
