@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
@@ -65,6 +66,22 @@ def add_qmd_mime_priority(app: Sphinx, config: Any) -> None:
         return  # the user chose
     overrides.extend(("qmd", mime, rank) for rank, mime in enumerate(QMD_MIME_PRIORITY, 1))
     config.nb_mime_priority_overrides = overrides
+
+
+def drop_thebe_scripts(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Remove the HTML scripts sphinx-thebe appends to every page (jupyter-book loads it).
+
+    They configure live code in the HTML theme and mean nothing in a Quarto book. Runs after
+    sphinx-thebe's own ``doctree-resolved`` handler; recognises its two raw nodes by their text.
+    """
+    if app.builder.name != "qmd":
+        return
+    for node in list(doctree.children[-2:]):
+        if not isinstance(node, nodes.raw) or node.get("format") != "html":
+            continue
+        text = node.astext().strip()
+        if 'type="text/x-thebe-config"' in text or text.startswith("<script>kernelName ="):
+            doctree.remove(node)
 
 
 def is_notebook_source(path: str | Path) -> bool:

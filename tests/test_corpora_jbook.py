@@ -33,6 +33,10 @@ def _source_of(book: Path, name: str) -> Path | None:
     return None
 
 
+def _stem(book: Path, path: Path) -> str:
+    return path.relative_to(book).with_suffix("").as_posix()
+
+
 def toc_entries(book: Path) -> tuple[list[str], list[str]]:
     """(entries in reading order as source paths or URLs, entries whose file is missing)."""
     toc = yaml.safe_load((book / "_toc.yml").read_text(encoding="utf-8"))
@@ -54,8 +58,7 @@ def toc_entries(book: Path) -> tuple[list[str], list[str]]:
                 matches = sorted(
                     p.relative_to(book).as_posix()
                     for p in book.rglob("*")
-                    if p.suffix in SUFFIXES
-                    and fnmatch.fnmatch(p.relative_to(book).with_suffix("").as_posix(), item["glob"])
+                    if p.suffix in SUFFIXES and fnmatch.fnmatch(_stem(book, p), item["glob"])
                 )
                 order.extend(matches)
             elif "url" in item:
