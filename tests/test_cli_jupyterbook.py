@@ -205,10 +205,12 @@ def test_myst_markdown_notebook_becomes_qmd(jb) -> None:
     assert "#| eval: false" in options[4]
     assert "#| label: fig-md-plot" in options[4]
     assert "#| fig-cap: A plot in a page" in options[4]
+    # a numref to a cell named as a figure, with no stored output to make a figure node
+    assert "After the cells, see @fig-md-plot." in text
     # the prose keeps its place around the cells
     order = [
         text.index(s)
-        for s in ("Before the cells.", "hidden = 2", "Between the cells.", "gone = 3", "After")
+        for s in ("Before the cells.", "hidden = 2", "Between the cells.", "gone = 3", "After the")
     ]
     assert order == sorted(order)
 
@@ -255,6 +257,14 @@ def test_notebook_format_qmd_drops_outputs(tmp_path: Path) -> None:
 
 
 # -- command line ---------------------------------------------------------------------------
+
+
+def test_parallel_build_writes_the_same_book(jb, tmp_path: Path) -> None:
+    book = copy_book(JB_ROOT, tmp_path)
+    run = run_cli(book, tmp_path / "out", "-q", "-j", "2")
+    assert run.status == 0, run.stderr
+    for name in ("_quarto.yml", "index.qmd", "chapters/mystnb.qmd", "notebooks/cells.ipynb"):
+        assert run.read(name) == jb.read(name), name
 
 
 def test_warning_is_error(tmp_path: Path) -> None:
