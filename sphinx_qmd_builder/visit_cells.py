@@ -140,8 +140,13 @@ def cell_options(
             elif key == "align" and value in ("left", "center", "right"):
                 options["fig-align"] = value
             elif key in ("width", "height"):
-                # Quarto sizes a Jupyter figure's image by out-width/out-height
+                # Quarto documents out-width/out-height for knitr cells; the Jupyter engine
+                # may ignore them, so the size is written and the user is told to check it
                 options[f"out-{key}"] = str(value)
+                problems.append(
+                    f"mystnb image {key} {value!r} written as out-{key}, which Quarto's "
+                    "Jupyter engine may ignore; check the figure size"
+                )
             elif key == "classes":
                 options["classes"] = str(value)
             else:

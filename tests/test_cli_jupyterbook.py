@@ -187,7 +187,9 @@ def test_folding_that_quarto_cannot_do_is_warned(jb) -> None:
     warnings = [line for line in jb.stderr.splitlines() if "WARNING: code cell" in line]
     assert any("hide-output" in line and "cells.ipynb" in line for line in warnings)
     assert any("hide-cell" in line and "cells.ipynb" in line for line in warnings)
-    assert len(warnings) == 2
+    assert any("width '50%'" in line and "cells.ipynb" in line for line in warnings)
+    assert any("width '60%'" in line and "mystnb.md" in line for line in warnings)
+    assert len(warnings) == 4
 
 
 def test_myst_markdown_notebook_becomes_qmd(jb) -> None:
