@@ -128,19 +128,35 @@ def converted_notebook(
         cells.append({"cell_type": "raw", "metadata": {}, "source": _lines(front_matter)})
     for index, cell in enumerate(result["cells"]):
         kind = cell.get("cell_type")
+        text = markdown.get(index)
         if kind == "markdown":
-            text = markdown.get(index)
             if text is None:
-                if cell_source(cell).strip():
-                    continue  # converted to nothing (e.g. only the page title)
-                text = ""
+                tags = cell.get("metadata", {}).get("tags", []) or []
+                if "remove-cell" in tags or "remove_cell" in tags:
+                    # hidden in the Jupyter Book; kept, unconverted, as a comment
+                    original = cell_source(cell).replace("--", "- -")
+                    cell["source"] = _lines(f"<!-- remove-cell:\n{original}\n-->")
+                    cells.append(cell)
+                elif not cell_source(cell).strip():
+                    cells.append(cell)
+                # else: converted to nothing (e.g. only the page title, or only a label)
+                continue
             cell["source"] = _lines(text)
-            cell.pop("attachments", None) if not cell.get("attachments") else None
-        elif kind == "code":
+            cells.append(cell)
+            continue
+        if kind == "code":
             options = code_options.get(index, [])
             if options:
                 source = cell_source(cell)
                 cell["source"] = _lines("".join(f"{line}\n" for line in options) + source)
         cells.append(cell)
+        if text:
+            # blocks traced to a non-markdown cell (a node without a cell line): keep them
+            cells.append({"cell_type": "markdown", "metadata": {}, "source": _lines(text)})
+    stray = [text for index, text in sorted(markdown.items()) if index >= len(result["cells"])]
+    if stray:
+        cells.append(
+            {"cell_type": "markdown", "metadata": {}, "source": _lines("\n\n".join(stray))}
+        )
     result["cells"] = cells
     return result
