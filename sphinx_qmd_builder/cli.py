@@ -113,6 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"sphinx-qmd: error: cannot read {book / '_config.yml'}: {exc}", file=err)
             return 2
         overrides.update(jb.overrides)
+        if "myst_nb" in overrides.get("extensions", []):
+            # myst-nb's default cache is beside OUT_DIR; keep everything inside it
+            overrides.setdefault("nb_execution_cache_path", str((out / ".jupyter_cache").resolve()))
         if jb.missing_extensions:
             print(
                 "WARNING: extensions named in _config.yml are not installed and are left out: "
