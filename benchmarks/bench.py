@@ -33,6 +33,7 @@ def build(builder: str, src: Path, work: Path, jobs: int) -> tuple[float, float,
     """Build *src* with *builder* from scratch: (wall seconds, peak RSS in MiB, warnings)."""
     out = work / f"out-{builder}"
     cmd = [sys.executable, "-m", "sphinx", "-b", builder, "-q", "-E", "-j", str(jobs)]
+    cmd += ["-D", "show_warning_types=1"]  # Sphinx 7.4 hides [type.subtype] by default
     cmd += ["-d", str(work / f"doctrees-{builder}"), str(src), str(out)]
     env = dict(os.environ, PYTHONPATH=str(REPO))
     log = work / f"{builder}.log"
