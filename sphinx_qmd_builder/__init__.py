@@ -14,8 +14,8 @@ from sphinx.application import Sphinx
 from .builder import QmdBuilder
 from .config import register_config_values
 from .labels import QmdLabelCollector
-from .nodes import qmd_citation, qmd_crossref, qmd_doclink
-from .transforms import LatexExportCommentRemover, QmdReferenceTransform
+from .nodes import qmd_bibliography, qmd_citation, qmd_crossref, qmd_doclink
+from .transforms import LatexExportCommentRemover, QmdBibliographyTransform, QmdReferenceTransform
 
 __version__ = "0.1.0"
 
@@ -29,11 +29,12 @@ def _skip(self: Any, node: Any) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     register_config_values(app)
     app.add_builder(QmdBuilder)
-    for node in (qmd_crossref, qmd_citation, qmd_doclink):
+    for node in (qmd_crossref, qmd_citation, qmd_doclink, qmd_bibliography):
         # other builders never see these nodes (the transforms run only for qmd)
         app.add_node(node)
     app.add_env_collector(QmdLabelCollector)
     app.add_post_transform(QmdReferenceTransform)
+    app.add_post_transform(QmdBibliographyTransform)
     app.add_post_transform(LatexExportCommentRemover)
     return {
         "version": __version__,

@@ -22,6 +22,7 @@ from sphinx.util.display import status_iterator
 from sphinx.util.osutil import relative_uri
 
 from .fileio import copy_file_atomic, write_text_atomic
+from .integrity import RefReport
 from .labels import LabelRegistry
 from .quarto_project import book_chapters, quarto_config_yaml
 from .writer import CELL_LANGUAGES, QmdTranslator, QmdWriter
@@ -60,6 +61,7 @@ class QmdBuilder(Builder):
 
     def init(self) -> None:
         self.labels = LabelRegistry()
+        self.ref_report = RefReport()
         self.cited_keys: set[str] = set()
         self.image_copies: dict[str, str] = {}
         self.download_copies: dict[str, str] = {}
@@ -108,8 +110,12 @@ class QmdBuilder(Builder):
     # -- writing --------------------------------------------------------------------------
 
     def prepare_writing(self, docnames: set[str]) -> None:
-        self.labels = LabelRegistry.from_env(self.env)
+        self.labels = LabelRegistry.from_env(self.env, self.unnumbered_docs())
         self.writer = QmdWriter(self)
+
+    def unnumbered_docs(self) -> set[str]:
+        """Documents whose headings Quarto does not number: the book's index page."""
+        return {self.config.root_doc}
 
     def write_doc_serialized(self, docname: str, doctree: nodes.document) -> None:
         """Record on the main process what finish() copies (survives ``-j``)."""
@@ -143,7 +149,7 @@ class QmdBuilder(Builder):
         bibfiles = self.copy_bibliographies()
         cites = self.book_cites()
         chapters = book_chapters(self)
-        if cites:
+        if cites and not self.bibliography_docs():
             self.write_references_page()
             chapters.append(self.config.qmd_references_page)
         config_text = quarto_config_yaml(self, chapters, bibfiles)
@@ -152,6 +158,9 @@ class QmdBuilder(Builder):
             self.outdir / "labels.json",
             json.dumps(self.labels.as_json(), indent=2, ensure_ascii=False) + "\n",
         )
+        # pages written in other processes (-j) recorded their ids there
+        self.ref_report.ids_complete = not getattr(self, "parallel_ok", False)
+        self.ref_report.emit()
 
     # -- images ---------------------------------------------------------------------------
 
@@ -289,6 +298,14 @@ class QmdBuilder(Builder):
         except Exception:
             pass
         return bool(self.cited_keys)
+
+    def bibliography_docs(self) -> set[str]:
+        """Documents with a ``{bibliography}`` directive: ``::: {#refs}`` is written there."""
+        try:
+            bibliographies = self.env.get_domain("cite").bibliographies  # type: ignore[attr-defined]
+        except Exception:
+            return set()
+        return {key.docname for key in bibliographies if key.docname in self.env.all_docs}
 
     def write_references_page(self) -> None:
         text = "# References {.unnumbered}\n\n::: {#refs}\n:::\n"

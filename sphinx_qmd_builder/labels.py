@@ -54,22 +54,34 @@ class LabelRecord:
     node_id: str
     kind: str | None  # a key of KIND_PREFIX, or None for targets Quarto cannot number
     line: int | None
+    title: str = ""  # section title or caption: the text of a plain link to it
+    chapter: bool = False  # the document's own title (its first top-level section)
+    primary_id: str = ""  # the node's first id: labels of one node share one Quarto id
 
 
 @dataclass(frozen=True)
 class QuartoTarget:
-    """The Quarto id a label became, and where it lives."""
+    """The Quarto id a label became, and where it lives.
+
+    ``numbered`` targets are written with their id and referenced as ``@qid``; the others
+    get a plain anchor (``qid`` without a type prefix, Quarto reserves those) and are
+    referenced by a plain link. A chapter title has no anchor: links go to its page.
+    """
 
     label: str
     qid: str
     docname: str
     node_id: str
     kind: str | None
+    numbered: bool = True
+    title: str = ""
+    line: int | None = None
+    chapter: bool = False
 
     @property
-    def numbered(self) -> bool:
-        """Quarto can number it, so ``@qid`` resolves."""
-        return self.kind is not None
+    def anchor(self) -> str | None:
+        """The fragment a plain link to this target uses (None: the page itself)."""
+        return None if self.chapter else self.qid
 
 
 def normalise_id(text: str) -> str:
@@ -89,26 +101,56 @@ def quarto_id(label: str, kind: str | None) -> str:
     return f"{prefix}-{norm}"
 
 
+#: kinds of sphinx-proof / sphinx-exercise nodes that Quarto numbers itself
+THEOREM_KINDS = frozenset(KIND_PREFIX) - {"figure", "table", "code", "equation", "section"}
+
+
 def node_kind(node: nodes.Node) -> str | None:
-    """The numbered kind of a labelled node, as Quarto would number it."""
+    """The numbered kind of a labelled node, as Quarto would number it.
+
+    Figures, tables and listings count only with a caption: Sphinx numbers nothing
+    else, and Quarto needs a caption to number them.
+    """
     if isinstance(node, nodes.section):
         return "section"
     if isinstance(node, nodes.figure):
-        return "figure"
+        return "figure" if node.next_node(nodes.caption) is not None else None
     if isinstance(node, nodes.table):
-        return "table"
+        return "table" if _has_title(node) else None
     if isinstance(node, nodes.math_block):
         return "equation"
     if isinstance(node, nodes.container) and node.get("literal_block"):
-        return "code"
+        return "code" if node.next_node(nodes.caption) is not None else None
     # myst-nb cells with a figure caption are numbered as figures
     if isinstance(node, nodes.container) and node.get("nb_element") == "cell_code":
         return "figure" if node.next_node(nodes.figure) else None
-    for cls in node.get("classes", []) if isinstance(node, nodes.Element) else []:
-        # sphinx-proof / sphinx-exercise nodes carry their kind as a class
-        if cls in KIND_PREFIX and cls not in ("figure", "table", "code", "section"):
-            return cls
+    if isinstance(node, nodes.Element):
+        # sphinx-proof / sphinx-exercise nodes name their kind (realtype / type / class)
+        for kind in (node.get("realtype"), node.get("type"), *node.get("classes", [])):
+            if kind in THEOREM_KINDS:
+                return kind
     return None
+
+
+def _has_title(node: nodes.Element) -> bool:
+    return any(isinstance(child, nodes.title) for child in node.children)
+
+
+def node_title(node: nodes.Node) -> str:
+    """The text a plain link to *node* shows: a section title or a caption."""
+    if not isinstance(node, nodes.Element):
+        return ""
+    for child in node.children:
+        if isinstance(child, (nodes.title, nodes.caption)):
+            return child.astext().strip()
+    caption = node.next_node(nodes.caption)
+    return caption.astext().strip() if caption is not None else ""
+
+
+def _is_chapter_title(doctree: nodes.document, node: nodes.Node) -> bool:
+    """The first top-level section: the page title in Quarto, with no heading of its own."""
+    first = next((c for c in doctree.children if isinstance(c, nodes.section)), None)
+    return node is first
 
 
 class QmdLabelCollector(EnvironmentCollector):
@@ -142,7 +184,15 @@ class QmdLabelCollector(EnvironmentCollector):
                 continue
             else:
                 kind = node_kind(node)
-            records[name] = LabelRecord(name, node_id, kind, node.line)
+            records[name] = LabelRecord(
+                name,
+                node_id,
+                kind,
+                node.line or _first_line(node),
+                node_title(node),
+                _is_chapter_title(doctree, node),
+                node["ids"][0] if node.get("ids") else node_id,
+            )
         for math in doctree.findall(nodes.math_block):
             label = math.get("label")
             if label and label not in records and not _is_generated(label):
@@ -150,7 +200,31 @@ class QmdLabelCollector(EnvironmentCollector):
                 if math.get("ids"):
                     node_id = math["ids"][0]
                 records[label] = LabelRecord(label, node_id, "equation", math.line)
+        for node in doctree.findall(nodes.Element):
+            # sphinx-proof keeps its label in an attribute, not in the document's names
+            label = node.get("label")
+            if (
+                not isinstance(label, str)
+                or not label
+                or label in records
+                or isinstance(node, nodes.math_block)
+                or not node.get("ids")
+            ):
+                continue
+            kind = node_kind(node)
+            if kind in THEOREM_KINDS:
+                records[label] = LabelRecord(
+                    label, node["ids"][0], kind, node.line or _first_line(node), node_title(node)
+                )
         _store(app.env)[docname] = records
+
+
+def _first_line(node: nodes.Node) -> int | None:
+    """Directive nodes often have no line; their first child with one is close enough."""
+    for child in node.findall(nodes.Element):
+        if child.line:
+            return child.line
+    return None
 
 
 def _is_generated(label: str) -> bool:
@@ -176,15 +250,38 @@ class LabelRegistry:
         self.by_node: dict[tuple[str, str], QuartoTarget] = {}
 
     @classmethod
-    def from_env(cls, env: BuildEnvironment) -> LabelRegistry:
+    def from_env(cls, env: BuildEnvironment, unnumbered: set[str] | None = None) -> LabelRegistry:
+        """Build the registry; sections of the *unnumbered* documents get plain anchors."""
         registry = cls()
+        unnumbered = unnumbered or set()
         taken: dict[str, QuartoTarget] = {}
         for docname in sorted(_store(env)):
             if docname not in env.all_docs:
                 continue
+            shared: dict[str, QuartoTarget] = {}  # primary node id -> its first label's target
             for label in sorted(_store(env)[docname]):
                 record = _store(env)[docname][label]
-                qid = quarto_id(label, record.kind)
+                first = shared.get(record.primary_id) if record.primary_id else None
+                if first is not None:
+                    # a second label of the same node: the node has one id in the output
+                    target = QuartoTarget(
+                        label,
+                        first.qid,
+                        docname,
+                        record.node_id,
+                        first.kind,
+                        first.numbered,
+                        first.title,
+                        first.line,
+                        first.chapter,
+                    )
+                    registry.by_label[label] = target
+                    registry.by_node[(docname, record.node_id)] = first
+                    continue
+                numbered = record.kind is not None and not record.chapter
+                if record.kind == "section" and docname in unnumbered:
+                    numbered = False
+                qid = quarto_id(label, record.kind if numbered else None)
                 if qid in taken:
                     first = taken[qid]
                     new_qid = _free_id(qid, taken)
@@ -200,14 +297,31 @@ class LabelRegistry:
                         subtype="label_collision",
                     )
                     qid = new_qid
-                target = QuartoTarget(label, qid, docname, record.node_id, record.kind)
-                taken[qid] = target
+                target = QuartoTarget(
+                    label,
+                    qid,
+                    docname,
+                    record.node_id,
+                    record.kind,
+                    numbered,
+                    record.title,
+                    record.line,
+                    record.chapter,
+                )
+                if not record.chapter:
+                    taken[qid] = target
+                if record.primary_id:
+                    shared[record.primary_id] = target
                 registry.by_label[label] = target
                 registry.by_node[(docname, record.node_id)] = target
         return registry
 
     def lookup(self, label: str) -> QuartoTarget | None:
         return self.by_label.get(label)
+
+    def numbered_ids(self, kind: str) -> set[str]:
+        """The Quarto ids of every numbered target of *kind* (for the integrity report)."""
+        return {t.qid for t in self.by_label.values() if t.numbered and t.kind == kind}
 
     def for_node(self, docname: str, node: nodes.Element) -> QuartoTarget | None:
         """The target of an element of *docname*, found by any of its ids."""

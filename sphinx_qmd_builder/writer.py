@@ -19,7 +19,8 @@ from sphinx.util.docutils import SphinxTranslator
 
 from . import markdown as md
 from .mathenv import display_math
-from .nodes import qmd_citation, qmd_crossref, qmd_doclink
+from .visit_refs import RefVisitors, format_citation  # noqa: F401 - format_citation re-exported
+from .visit_tables import TableVisitors
 
 if TYPE_CHECKING:
     from .builder import QmdBuilder
@@ -95,7 +96,7 @@ class QmdWriter(writers.Writer):  # type: ignore[type-arg]
         self.output = visitor.astext()  # type: ignore[attr-defined]
 
 
-class QmdTranslator(SphinxTranslator):
+class QmdTranslator(RefVisitors, TableVisitors, SphinxTranslator):
     """Writes Quarto markdown. Handlers are grouped by kind of node, as in Sphinx's writers."""
 
     builder: QmdBuilder
@@ -185,7 +186,7 @@ class QmdTranslator(SphinxTranslator):
             return
         level = self.section_level - (1 if self.title_taken else 0)
         target = self.builder.labels.for_node(self.docname, parent)
-        attrs = md.attributes(target.qid) if target else ""
+        attrs = md.attributes(self.note_id(target.qid)) if target else ""
         heading = "#" * max(1, min(level, 6)) + " " + text
         self.add_block(f"{heading} {attrs}".rstrip())
 
@@ -201,7 +202,7 @@ class QmdTranslator(SphinxTranslator):
 
     def depart_paragraph(self, node: nodes.paragraph) -> None:
         text = self.pop().make_inline().strip()
-        ident = self.anchor_for(node)
+        ident = self.note_id(self.anchor_for(node))
         if ident:
             text = f"[]{{#{ident}}}{text}"
         self.add_block(text)
@@ -352,42 +353,7 @@ class QmdTranslator(SphinxTranslator):
         # labels live on the element they name; a target left alone is an anchor
         ident = self.anchor_for(node)
         if ident and not node.get("refuri"):
-            self.add_block(f"[]{{#{ident}}}")
-        raise nodes.SkipNode
-
-    def visit_qmd_crossref(self, node: qmd_crossref) -> None:
-        qid = node["qid"]
-        if node["numbered"] and not node["explicit"]:
-            self.add_inline(f"@{qid}")
-            raise nodes.SkipNode
-        self.push("inline")
-
-    def depart_qmd_crossref(self, node: qmd_crossref) -> None:
-        text = self.pop().make_inline()
-        qid = node["qid"]
-        if (
-            node["role"] in ("numref", "eq")
-            and node["numbered"]
-            and ("%s" in node.astext() or "{number}" in node.astext())
-        ):
-            # "Abbildung %s" -> "Abbildung -@fig-x": the number comes from Quarto
-            for placeholder in ("%s", "{number}"):
-                text = text.replace(md.escape_text(placeholder), f"@{qid}")
-            self.add_inline(text)
-            return
-        if not text.strip():
-            text = md.escape_text(node["label"])
-        self.add_inline(f"[{text}]({self.builder.link_to(self.docname, node['refdoc'], qid)})")
-
-    def visit_qmd_doclink(self, node: qmd_doclink) -> None:
-        self.push("inline")
-
-    def depart_qmd_doclink(self, node: qmd_doclink) -> None:
-        text = self.pop().make_inline()
-        self.add_inline(f"[{text}]({self.builder.link_to(self.docname, node['refdoc'])})")
-
-    def visit_qmd_citation(self, node: qmd_citation) -> None:
-        self.add_inline(format_citation(node["keys"], node["mode"], node["pre"], node["post"]))
+            self.add_block(f"[]{{#{self.note_id(ident)}}}")
         raise nodes.SkipNode
 
     def visit_pending_xref(self, node: addnodes.pending_xref) -> None:
@@ -447,7 +413,7 @@ class QmdTranslator(SphinxTranslator):
         target = None
         if node.get("label"):
             target = self.builder.labels.lookup(node["label"])
-        ident = target.qid if target else None
+        ident = self.note_id(target.qid if target else None)
         self.add_block(display_math(node.astext(), ident, node, self.warn))
         raise nodes.SkipNode
 
@@ -506,6 +472,9 @@ class QmdTranslator(SphinxTranslator):
         element = node.get("nb_element")
         if element == "cell_code":
             self.write_code_cell(node)
+            raise nodes.SkipNode
+        if node.get("literal_block"):
+            self.write_listing(node)
             raise nodes.SkipNode
         self.push()
 
@@ -577,7 +546,7 @@ class QmdTranslator(SphinxTranslator):
             # an unlabelled figure: pandoc's implicit figure keeps the caption
             self.add_block(image.replace("![]", f"![{caption}]", 1) if caption else image)
             return
-        ident = target.qid if target else None
+        ident = self.note_id(target.qid if target else None)
         parts = [p for p in (image, extra, caption, legend) if p]
         header = md.attributes(ident) or "{}"
         body = "\n\n".join(parts[:1]) + ("\n\n" + "\n\n".join(parts[1:]) if parts[1:] else "")
@@ -713,25 +682,6 @@ def front_matter_yaml(data: dict[str, Any]) -> str:
         return out
 
     return "\n".join(lines(data, 0)) + "\n"
-
-
-def format_citation(keys: list[str], mode: str, pre: list[str], post: list[str]) -> str:
-    """A pandoc citation for sphinxcontrib-bibtex's role *mode* (p, t, ps, ts, author, year...)."""
-    items = []
-    for key, before, after in zip(keys, pre or [""] * len(keys), post or [""] * len(keys)):
-        item = f"@{key}"
-        if mode in ("year", "yearpar"):
-            item = f"-@{key}"
-        if before:
-            item = f"{md.escape_text(before)} {item}"
-        if after:
-            item = f"{item}, {md.escape_text(after)}"
-        items.append(item)
-    if mode in ("t", "ts", "author", "authorpar") or mode.startswith("text"):
-        if all(not b and not a for b, a in zip(pre, post)):
-            return ", ".join(items)
-        return ", ".join(f"@{k} [{a}]" if a else f"@{k}" for k, a in zip(keys, post))
-    return "[" + "; ".join(items) + "]"
 
 
 def _admonition_kind(node: nodes.Element) -> str:
