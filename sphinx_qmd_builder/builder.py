@@ -138,6 +138,7 @@ class QmdBuilder(Builder):
         destination = StringOutput(encoding="utf-8")
         self.writer.write(doctree, destination)
         target = self.outdir / (self.out_name(docname) + self.out_suffix)
+        self.ref_report.note_page(docname, self.writer.output, self.labels.qids_of(docname))
         try:
             write_text_atomic(target, self.writer.output)
         except OSError as err:

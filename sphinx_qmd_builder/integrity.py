@@ -1,6 +1,7 @@
 """The cross-reference integrity report written at the end of every qmd build.
 
-The transforms count what they write; the writer records every id it puts on the page.
+The transforms count what they write; after each page is written the builder records
+which registry ids the page carries.
 At the end each ``@id`` whose id no page carries, and each reference nobody could
 resolve, is a located warning (so ``-W`` makes it fatal).
 """
@@ -21,28 +22,37 @@ class RefReport:
     written: int = 0  # cross-references written (as @id or as a plain link)
     citations: int = 0  # citation keys written
     at_refs: list[tuple[str, int | None, str]] = field(default_factory=list)  # doc, line, qid
+    link_refs: list[tuple[str, int | None, str]] = field(default_factory=list)  # plain links
     unresolved: list[tuple[str, int | None, str]] = field(default_factory=list)  # doc, line, label
     ids_written: dict[str, set[str]] = field(default_factory=dict)  # docname -> ids on the page
     ids_complete: bool = True  # False when pages were written in other processes (-j)
 
     def clear_doc(self, docname: str) -> None:
         self.at_refs = [r for r in self.at_refs if r[0] != docname]
+        self.link_refs = [r for r in self.link_refs if r[0] != docname]
         self.unresolved = [r for r in self.unresolved if r[0] != docname]
 
-    def note_id(self, docname: str, ident: str) -> None:
-        self.ids_written.setdefault(docname, set()).add(ident)
+    def note_page(self, docname: str, text: str, qids: set[str]) -> None:
+        """Record which of the registry's ids for *docname* the written page carries.
+
+        Whatever visitor wrote an element, its id appears as a pandoc attribute
+        ``{#id ...}``; a containment test finds it without parsing the page.
+        """
+        self.ids_written[docname] = {
+            qid for qid in qids if f"{{#{qid}}}" in text or f"{{#{qid} " in text
+        }
 
     def dangling(self) -> list[tuple[str, int | None, str]]:
-        """``@id`` references whose id is on no page of the book."""
+        """``@id`` references and links to anchors whose id is on no page of the book."""
         if not self.ids_complete:
             return []
         every_id = set().union(*self.ids_written.values()) if self.ids_written else set()
-        return [ref for ref in self.at_refs if ref[2] not in every_id]
+        return [ref for ref in self.at_refs + self.link_refs if ref[2] not in every_id]
 
     def emit(self) -> None:
         """Log the summary, then one located warning per problem."""
         dangling = self.dangling()
-        resolved = len(self.at_refs) - len(dangling)
+        resolved = len(self.at_refs) - sum(1 for ref in dangling if ref in self.at_refs)
         check = "" if self.ids_complete else " (id check skipped: pages written in parallel)"
         logger.info(
             "qmd cross-references: %d written, %d as @id of which %d resolve, %d unresolvable, "
@@ -56,8 +66,7 @@ class RefReport:
         )
         for docname, line, qid in dangling:
             logger.warning(
-                "@%s is written but no page carries the id %r",
-                qid,
+                "reference to %r is written but no page carries that id",
                 qid,
                 location=(docname, line),
                 type="qmd",

@@ -101,10 +101,6 @@ def quarto_id(label: str, kind: str | None) -> str:
     return f"{prefix}-{norm}"
 
 
-#: kinds of sphinx-proof / sphinx-exercise nodes that Quarto numbers itself
-THEOREM_KINDS = frozenset(KIND_PREFIX) - {"figure", "table", "code", "equation", "section"}
-
-
 def node_kind(node: nodes.Node) -> str | None:
     """The numbered kind of a labelled node, as Quarto would number it.
 
@@ -124,12 +120,32 @@ def node_kind(node: nodes.Node) -> str | None:
     # myst-nb cells with a figure caption are numbered as figures
     if isinstance(node, nodes.container) and node.get("nb_element") == "cell_code":
         return "figure" if node.next_node(nodes.figure) else None
-    if isinstance(node, nodes.Element):
-        # sphinx-proof / sphinx-exercise nodes name their kind (realtype / type / class)
-        for kind in (node.get("realtype"), node.get("type"), *node.get("classes", [])):
-            if kind in THEOREM_KINDS:
-                return kind
+    if _is_proof_node(node):
+        return proof_kind(node)  # type: ignore[arg-type]
     return None
+
+
+#: the sphinx-proof / sphinx-exercise kinds Quarto numbers as theorem divs
+QUARTO_THEOREM_KINDS = frozenset(
+    {"theorem", "lemma", "corollary", "proposition", "conjecture", "definition", "example"}
+    | {"exercise"}
+)
+
+
+def proof_kind(node: nodes.Element) -> str | None:
+    """The kind of a sphinx-proof/sphinx-exercise node when Quarto can number it, else None.
+
+    Remarks, solutions, algorithms, axioms ... have no numbered Quarto form: their labels
+    stay plain anchors.
+    """
+    kind = node.get("realtype") or node.get("type")
+    return kind if kind in QUARTO_THEOREM_KINDS else None
+
+
+def _is_proof_node(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.Element) and bool(
+        node.get("label") and (node.get("realtype") or node.get("serial_number") is not None)
+    )
 
 
 def _has_title(node: nodes.Element) -> bool:
@@ -200,21 +216,17 @@ class QmdLabelCollector(EnvironmentCollector):
                 if math.get("ids"):
                     node_id = math["ids"][0]
                 records[label] = LabelRecord(label, node_id, "equation", math.line)
-        for node in doctree.findall(nodes.Element):
-            # sphinx-proof keeps its label in an attribute, not in the document's names
-            label = node.get("label")
-            if (
-                not isinstance(label, str)
-                or not label
-                or label in records
-                or isinstance(node, nodes.math_block)
-                or not node.get("ids")
-            ):
-                continue
-            kind = node_kind(node)
-            if kind in THEOREM_KINDS:
+        for proof in doctree.findall(_is_proof_node):
+            # sphinx-proof labels live in its own domain, not in doctree.nametypes
+            label = proof["label"]
+            if proof.get("ids") and not _is_generated(label) and label not in records:
                 records[label] = LabelRecord(
-                    label, node["ids"][0], kind, node.line or _first_line(node), node_title(node)
+                    label,
+                    proof["ids"][0],
+                    proof_kind(proof),
+                    proof.line or _first_line(proof),
+                    node_title(proof),
+                    primary_id=proof["ids"][0],
                 )
         _store(app.env)[docname] = records
 
@@ -254,6 +266,8 @@ class LabelRegistry:
         """Build the registry; sections of the *unnumbered* documents get plain anchors."""
         registry = cls()
         unnumbered = unnumbered or set()
+        # Sphinx's own name for each label (section title, caption, "Solution to ...")
+        std_labels = env.get_domain("std").labels  # type: ignore[attr-defined]
         taken: dict[str, QuartoTarget] = {}
         for docname in sorted(_store(env)):
             if docname not in env.all_docs:
@@ -304,7 +318,7 @@ class LabelRegistry:
                     record.node_id,
                     record.kind,
                     numbered,
-                    record.title,
+                    std_labels.get(label, ("", "", ""))[2] or record.title,
                     record.line,
                     record.chapter,
                 )
@@ -318,6 +332,10 @@ class LabelRegistry:
 
     def lookup(self, label: str) -> QuartoTarget | None:
         return self.by_label.get(label)
+
+    def qids_of(self, docname: str) -> set[str]:
+        """Every Quarto id that belongs on the page of *docname*."""
+        return {t.qid for t in self.by_label.values() if t.docname == docname and t.anchor}
 
     def numbered_ids(self, kind: str) -> set[str]:
         """The Quarto ids of every numbered target of *kind* (for the integrity report)."""

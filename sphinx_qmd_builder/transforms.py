@@ -116,6 +116,8 @@ class QmdReferenceTransform(SphinxPostTransform):
         report.written += 1
         if form != "link":
             report.at_refs.append((self.env.docname, node.line, found.qid))
+        elif found.anchor:
+            report.link_refs.append((self.env.docname, node.line, found.anchor))
         return new
 
     def resolve_doc(self, node: addnodes.pending_xref, target: str) -> nodes.Node | None:
@@ -217,6 +219,14 @@ class QmdBibliographyTransform(SphinxPostTransform):
         for footnote in list(self.document.findall(nodes.footnote)):
             if id(footnote) in used and footnote.parent is not None:
                 footnote.parent.remove(footnote)
+        if used:
+            # MyST's rule above the footnotes, when no footnote is left below it
+            for rule in list(self.document.findall(nodes.transition)):
+                parent = rule.parent
+                if "footnotes" in rule.get("classes", []) and parent is not None:
+                    after = parent.children[parent.index(rule) + 1 :]
+                    if not any(isinstance(n, nodes.footnote) for n in after):
+                        parent.remove(rule)
 
 
 def _footcite_names(env: Any, config: Any) -> dict[str, str]:

@@ -36,14 +36,6 @@ class RefVisitors:
     add_block: Any
     warn: Any
 
-    def note_id(self, ident: str | None) -> str | None:
-        """Record that this page carries *ident* (the integrity report checks ``@id``)."""
-        if ident:
-            report = getattr(self.builder, "ref_report", None)
-            if report is not None:
-                report.note_id(self.docname, ident)
-        return ident
-
     # -- cross-references ------------------------------------------------------------
 
     def visit_qmd_crossref(self, node: qmd_crossref) -> None:
@@ -103,7 +95,7 @@ class RefVisitors:
         if language in ("default", "none", "text"):
             language = ""
         attrs = md.attributes(
-            self.note_id(ident),
+            ident,
             [language] if language else [],
             lst_cap=caption.astext().strip() if caption is not None else None,
         )
@@ -111,7 +103,7 @@ class RefVisitors:
         fence = md.code_fence(text)
         anchor = ""
         if target is not None and not target.numbered:
-            anchor = f"[]{{#{self.note_id(target.qid)}}}\n\n"
+            anchor = f"[]{{#{target.qid}}}\n\n"
         self.add_block(f"{anchor}{fence}{attrs}\n{text.rstrip()}\n{fence}")
 
 

@@ -48,7 +48,6 @@ class TableVisitors:
     add_block: Any
     add_inline: Any
     warn: Any
-    note_id: Any
 
     def visit_table(self, node: nodes.table) -> None:
         ctx = self.push("table")
@@ -72,11 +71,11 @@ class TableVisitors:
         widths = ctx.data["colwidths"] if "colwidths-given" in node.get("classes", []) else []
         parts = []
         if target is not None and not target.numbered:
-            parts.append(f"[]{{#{self.note_id(target.qid)}}}")
+            parts.append(f"[]{{#{target.qid}}}")
         parts.append(table)
         ident = target.qid if target is not None and target.numbered else None
         colwidths = _percentages(widths) if widths and len(widths) == ncols else None
-        attrs = md.attributes(self.note_id(ident), [], tbl_colwidths=colwidths)
+        attrs = md.attributes(ident, [], tbl_colwidths=colwidths)
         if caption or attrs:
             parts.append(f": {caption} {attrs}".rstrip() if caption else f": {attrs}")
         self.add_block("\n\n".join(parts))

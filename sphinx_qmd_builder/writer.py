@@ -186,7 +186,7 @@ class QmdTranslator(RefVisitors, TableVisitors, SphinxTranslator):
             return
         level = self.section_level - (1 if self.title_taken else 0)
         target = self.builder.labels.for_node(self.docname, parent)
-        attrs = md.attributes(self.note_id(target.qid)) if target else ""
+        attrs = md.attributes(target.qid) if target else ""
         heading = "#" * max(1, min(level, 6)) + " " + text
         self.add_block(f"{heading} {attrs}".rstrip())
 
@@ -202,7 +202,7 @@ class QmdTranslator(RefVisitors, TableVisitors, SphinxTranslator):
 
     def depart_paragraph(self, node: nodes.paragraph) -> None:
         text = self.pop().make_inline().strip()
-        ident = self.note_id(self.anchor_for(node))
+        ident = self.anchor_for(node)
         if ident:
             text = f"[]{{#{ident}}}{text}"
         self.add_block(text)
@@ -353,7 +353,7 @@ class QmdTranslator(RefVisitors, TableVisitors, SphinxTranslator):
         # labels live on the element they name; a target left alone is an anchor
         ident = self.anchor_for(node)
         if ident and not node.get("refuri"):
-            self.add_block(f"[]{{#{self.note_id(ident)}}}")
+            self.add_block(f"[]{{#{ident}}}")
         raise nodes.SkipNode
 
     def visit_pending_xref(self, node: addnodes.pending_xref) -> None:
@@ -413,7 +413,7 @@ class QmdTranslator(RefVisitors, TableVisitors, SphinxTranslator):
         target = None
         if node.get("label"):
             target = self.builder.labels.lookup(node["label"])
-        ident = self.note_id(target.qid if target else None)
+        ident = target.qid if target else None
         self.add_block(display_math(node.astext(), ident, node, self.warn))
         raise nodes.SkipNode
 
@@ -546,7 +546,7 @@ class QmdTranslator(RefVisitors, TableVisitors, SphinxTranslator):
             # an unlabelled figure: pandoc's implicit figure keeps the caption
             self.add_block(image.replace("![]", f"![{caption}]", 1) if caption else image)
             return
-        ident = self.note_id(target.qid if target else None)
+        ident = target.qid if target else None
         parts = [p for p in (image, extra, caption, legend) if p]
         header = md.attributes(ident) or "{}"
         body = "\n\n".join(parts[:1]) + ("\n\n" + "\n\n".join(parts[1:]) if parts[1:] else "")
