@@ -20,6 +20,8 @@ from sphinx.environment import BuildEnvironment
 from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.util import logging
 
+from .mathenv import math_labels
+
 logger = logging.getLogger(__name__)
 
 #: Quarto prefix of each kind of numbered target.
@@ -216,6 +218,13 @@ class QmdLabelCollector(EnvironmentCollector):
                 if math.get("ids"):
                     node_id = math["ids"][0]
                 records[label] = LabelRecord(label, node_id, "equation", math.line)
+            elif math.get("ids"):
+                # amsmath written with \label{} inside: one label names the block
+                inner = math_labels(math.astext())
+                if len(inner) == 1 and inner[0] not in records:
+                    records[inner[0]] = LabelRecord(
+                        inner[0], math["ids"][0], "equation", math.line, "", False, math["ids"][0]
+                    )
         for proof in doctree.findall(_is_proof_node):
             # sphinx-proof labels live in its own domain, not in doctree.nametypes
             label = proof["label"]

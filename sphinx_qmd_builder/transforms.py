@@ -44,7 +44,7 @@ class QmdReferenceTransform(SphinxPostTransform):
     formats = ("qmd",)
 
     def run(self, **kwargs: Any) -> None:
-        registry: LabelRegistry | None = getattr(self.app.builder, "labels", None)
+        registry: LabelRegistry | None = getattr(_builder(self.env), "labels", None)
         if registry is None:
             return
         for node in list(self.document.findall(addnodes.pending_xref)):
@@ -53,7 +53,7 @@ class QmdReferenceTransform(SphinxPostTransform):
                 node.replace_self(new)
             elif (node.get("refdomain"), node.get("reftype")) in REGISTRY_ROLES:
                 # Sphinx (or MyST) warns about the missing label; the report lists it too
-                _report(self.app).unresolved.append(
+                _report(self.env).unresolved.append(
                     (self.env.docname, node.line, node.get("reftarget", ""))
                 )
 
@@ -79,6 +79,8 @@ class QmdReferenceTransform(SphinxPostTransform):
     def crossref(self, node: addnodes.pending_xref, role: str, found: Any) -> nodes.Element:
         """A reference written the way Quarto can resolve it (see :func:`crossref_form`)."""
         explicit = bool(node.get("refexplicit"))
+        if role == "myst" and found.kind == "equation" and not explicit:
+            role = "eq"  # MyST prints an equation's number, as the eq role does
         template = node.astext() if explicit else ""
         if role == "eq":
             template = self.config.math_eqref_format or "({number})"
@@ -112,7 +114,7 @@ class QmdReferenceTransform(SphinxPostTransform):
                 new += node.children
             else:
                 new += nodes.Text(found.title or found.label)
-        report = _report(self.app)
+        report = _report(self.env)
         report.written += 1
         if form != "link":
             report.at_refs.append((self.env.docname, node.line, found.qid))
@@ -169,8 +171,8 @@ class QmdReferenceTransform(SphinxPostTransform):
                     )
         new = qmd_citation(node.rawsource, keys=keys, mode=mode, pre=pre, post=post)
         new.source, new.line = node.source, node.line
-        self.app.builder.cited_keys.update(keys)  # type: ignore[attr-defined]
-        _report(self.app).citations += len(keys)
+        _builder(self.env).cited_keys.update(keys)  # type: ignore[attr-defined]
+        _report(self.env).citations += len(keys)
         return new
 
 
@@ -213,8 +215,8 @@ class QmdBibliographyTransform(SphinxPostTransform):
             new = qmd_citation(ref.rawsource, keys=[key], mode="foot", pre=[""], post=[""])
             new.source, new.line = ref.source, ref.line
             ref.replace_self(new)
-            self.app.builder.cited_keys.add(key)  # type: ignore[attr-defined]
-            _report(self.app).citations += 1
+            _builder(self.env).cited_keys.add(key)  # type: ignore[attr-defined]
+            _report(self.env).citations += 1
             used.add(id(footnote))
         for footnote in list(self.document.findall(nodes.footnote)):
             if id(footnote) in used and footnote.parent is not None:
@@ -270,8 +272,14 @@ def crossref_form(
     return "at", "", ""
 
 
-def _report(app: Any) -> RefReport:
-    report = getattr(app.builder, "ref_report", None)
+def _builder(env: Any) -> Any:
+    """The running builder (``Transform.app`` is deprecated in Sphinx 9)."""
+    app = getattr(env, "_app", None) or getattr(env, "app", None)
+    return getattr(app, "builder", None)
+
+
+def _report(env: Any) -> RefReport:
+    report = getattr(_builder(env), "ref_report", None)
     if report is None:  # a builder that is not ours ran the transform: count nowhere
         report = RefReport()
     return report

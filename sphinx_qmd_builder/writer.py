@@ -18,7 +18,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxTranslator
 
 from . import markdown as md
-from .mathenv import display_math
+from .mathenv import display_math, strip_label
 from .visit_refs import RefVisitors, format_citation  # noqa: F401 - format_citation re-exported
 from .visit_tables import TableVisitors
 
@@ -413,8 +413,11 @@ class QmdTranslator(RefVisitors, TableVisitors, SphinxTranslator):
         target = None
         if node.get("label"):
             target = self.builder.labels.lookup(node["label"])
+        if target is None:  # labelled only by a \label{} inside the math
+            target = self.builder.labels.for_node(self.docname, node)
         ident = target.qid if target else None
-        self.add_block(display_math(node.astext(), ident, node, self.warn))
+        text = strip_label(node.astext(), target.label) if target else node.astext()
+        self.add_block(display_math(text, ident, node, self.warn))
         raise nodes.SkipNode
 
     def visit_displaymath(self, node: nodes.Element) -> None:
