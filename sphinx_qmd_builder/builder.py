@@ -24,7 +24,7 @@ from sphinx.util.osutil import relative_uri
 from .fileio import copy_file_atomic, write_text_atomic
 from .integrity import RefReport
 from .labels import LabelRegistry
-from .quarto_project import book_chapters, quarto_config_yaml
+from .quarto_project import book_chapters, quarto_config_yaml, toctree_order
 from .writer import CELL_LANGUAGES, QmdTranslator, QmdWriter
 
 logger = logging.getLogger(__name__)
@@ -110,8 +110,14 @@ class QmdBuilder(Builder):
     # -- writing --------------------------------------------------------------------------
 
     def prepare_writing(self, docnames: set[str]) -> None:
-        self.labels = LabelRegistry.from_env(self.env, self.unnumbered_docs())
+        self.labels = LabelRegistry.from_env(self.env, self.unnumbered_docs(), self.orphan_docs())
         self.writer = QmdWriter(self)
+
+    def orphan_docs(self) -> set[str]:
+        """Documents outside every toctree: Sphinx numbers none of their figures."""
+        if not self.config.numfig:
+            return set()
+        return set(self.env.all_docs) - set(toctree_order(self))
 
     def unnumbered_docs(self) -> set[str]:
         """Documents whose headings Quarto does not number: the book's index page."""

@@ -45,6 +45,9 @@ KIND_PREFIX = {
 }
 KNOWN_PREFIXES = frozenset(KIND_PREFIX.values())
 
+#: registry key of an equation label that also names a std target of the same document
+EQUATION_KEY = " (equation)"
+
 _NOT_ID_CHARS = re.compile(r"[^a-z0-9-]+")
 
 
@@ -213,11 +216,13 @@ class QmdLabelCollector(EnvironmentCollector):
             )
         for math in doctree.findall(nodes.math_block):
             label = math.get("label")
-            if label and label not in records and not _is_generated(label):
+            if label and not _is_generated(label):
                 node_id = f"equation-{label}"
                 if math.get("ids"):
                     node_id = math["ids"][0]
-                records[label] = LabelRecord(label, node_id, "equation", math.line)
+                # the math domain is its own namespace: a figure may have the same label
+                key = label if label not in records else label + EQUATION_KEY
+                records[key] = LabelRecord(label, node_id, "equation", math.line)
             elif math.get("ids"):
                 # amsmath written with \label{} inside: one label names the block
                 inner = math_labels(math.astext())
@@ -267,23 +272,49 @@ class LabelRegistry:
     """Maps every source label (and the node id it names) to one unique Quarto id."""
 
     def __init__(self) -> None:
-        self.by_label: dict[str, QuartoTarget] = {}
+        self.by_label: dict[str, QuartoTarget] = {}  # the target Sphinx resolves a label to
         self.by_node: dict[tuple[str, str], QuartoTarget] = {}
+        self.targets: list[tuple[str, QuartoTarget]] = []  # every (key, target), duplicates too
 
     @classmethod
-    def from_env(cls, env: BuildEnvironment, unnumbered: set[str] | None = None) -> LabelRegistry:
-        """Build the registry; sections of the *unnumbered* documents get plain anchors."""
+    def from_env(
+        cls,
+        env: BuildEnvironment,
+        unnumbered: set[str] | None = None,
+        orphans: set[str] | None = None,
+    ) -> LabelRegistry:
+        """Build the registry; sections of the *unnumbered* documents get plain anchors.
+
+        Figures, tables and listings of *orphans* (documents outside every toctree, which
+        Sphinx does not number) stay unnumbered too, so both books count alike.
+        """
         registry = cls()
         unnumbered = unnumbered or set()
+        orphans = orphans or set()
         # Sphinx's own name for each label (section title, caption, "Solution to ...")
         std_labels = env.get_domain("std").labels  # type: ignore[attr-defined]
+        equations = env.get_domain("math").equations  # type: ignore[attr-defined]
         taken: dict[str, QuartoTarget] = {}
+
+        def add(key: str, target: QuartoTarget, node_id: str) -> None:
+            registry.targets.append((key, target))
+            registry.by_node[(target.docname, node_id)] = target
+            # a label defined twice: references go where Sphinx sends them (it warned)
+            owner = (
+                equations.get(target.label, ("",))[0]
+                if target.kind == "equation"
+                else std_labels.get(key, ("",))[0]
+            )
+            if key not in registry.by_label or owner == target.docname:
+                registry.by_label[key] = target
+
         for docname in sorted(_store(env)):
             if docname not in env.all_docs:
                 continue
             shared: dict[str, QuartoTarget] = {}  # primary node id -> its first label's target
-            for label in sorted(_store(env)[docname]):
-                record = _store(env)[docname][label]
+            for key in sorted(_store(env)[docname]):
+                record = _store(env)[docname][key]
+                label = record.label
                 first = shared.get(record.primary_id) if record.primary_id else None
                 if first is not None:
                     # a second label of the same node: the node has one id in the output
@@ -298,11 +329,13 @@ class LabelRegistry:
                         first.line,
                         first.chapter,
                     )
-                    registry.by_label[label] = target
+                    add(key, target, record.node_id)
                     registry.by_node[(docname, record.node_id)] = first
                     continue
                 numbered = record.kind is not None and not record.chapter
                 if record.kind == "section" and docname in unnumbered:
+                    numbered = False
+                if record.kind in ("figure", "table", "code") and docname in orphans:
                     numbered = False
                 qid = quarto_id(label, record.kind if numbered else None)
                 if qid in taken:
@@ -335,20 +368,31 @@ class LabelRegistry:
                     taken[qid] = target
                 if record.primary_id:
                     shared[record.primary_id] = target
-                registry.by_label[label] = target
-                registry.by_node[(docname, record.node_id)] = target
+                add(key, target, record.node_id)
         return registry
 
-    def lookup(self, label: str) -> QuartoTarget | None:
+    def lookup(self, label: str, equation: bool = False) -> QuartoTarget | None:
+        """The target of *label*; *equation*: look in the math domain's labels first."""
+        if equation:
+            found = self.by_label.get(label + EQUATION_KEY) or self.by_label.get(label)
+            if found is not None and found.kind == "equation":
+                return found
         return self.by_label.get(label)
+
+    def equation_in(self, docname: str, label: str) -> QuartoTarget | None:
+        """The equation *label* of *docname* itself (a label may be defined twice)."""
+        for _, target in self.targets:
+            if target.docname == docname and target.label == label and target.kind == "equation":
+                return target
+        return self.lookup(label, equation=True)
 
     def qids_of(self, docname: str) -> set[str]:
         """Every Quarto id that belongs on the page of *docname*."""
-        return {t.qid for t in self.by_label.values() if t.docname == docname and t.anchor}
+        return {t.qid for _, t in self.targets if t.docname == docname and t.anchor}
 
     def numbered_ids(self, kind: str) -> set[str]:
         """The Quarto ids of every numbered target of *kind* (for the integrity report)."""
-        return {t.qid for t in self.by_label.values() if t.numbered and t.kind == kind}
+        return {t.qid for _, t in self.targets if t.numbered and t.kind == kind}
 
     def for_node(self, docname: str, node: nodes.Element) -> QuartoTarget | None:
         """The target of an element of *docname*, found by any of its ids."""
@@ -359,7 +403,12 @@ class LabelRegistry:
         return None
 
     def as_json(self) -> dict[str, Any]:
-        return {label: asdict(t) for label, t in sorted(self.by_label.items())}
+        """Label -> Quarto id and document; a label defined twice also as ``label (doc)``."""
+        data: dict[str, Any] = {}
+        for key, target in self.targets:
+            name = key if self.by_label.get(key) is target else f"{key} ({target.docname})"
+            data[name] = asdict(target)
+        return dict(sorted(data.items()))
 
 
 def _free_id(qid: str, taken: dict[str, Any]) -> str:

@@ -67,7 +67,7 @@ class QmdReferenceTransform(SphinxPostTransform):
         role = REGISTRY_ROLES.get((domain, reftype))
         if role is None:
             return None
-        found = registry.lookup(target)
+        found = registry.lookup(target, equation=role == "eq")
         if found is None and role in ("ref", "myst"):
             found = registry.lookup(target.lower())  # std labels are lowercased
         if found is None:

@@ -412,7 +412,7 @@ class QmdTranslator(RefVisitors, TableVisitors, SphinxTranslator):
     def visit_math_block(self, node: nodes.math_block) -> None:
         target = None
         if node.get("label"):
-            target = self.builder.labels.lookup(node["label"])
+            target = self.builder.labels.equation_in(self.docname, node["label"])
         if target is None:  # labelled only by a \label{} inside the math
             target = self.builder.labels.for_node(self.docname, node)
         ident = target.qid if target else None
