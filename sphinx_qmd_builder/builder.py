@@ -130,8 +130,10 @@ class QmdBuilder(Builder):
         for node in doctree.findall(nodes.Element):
             if node.tagname == "download_reference" and node.get("filename"):
                 source = node.get("reftarget", "")
+                key = self._download_key(docname, source) if source else ""
+                # Sphinx 9 keys dlfiles by Path, Sphinx 7 by str
                 found = (
-                    self.env.dlfiles.get(self._download_key(docname, source)) if source else None
+                    self.env.dlfiles.get(key) or self.env.dlfiles.get(Path(key)) if key else None
                 )
                 if found is not None:
                     self.download_copies[posixpath.join("_downloads", node["filename"])] = (

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -86,6 +88,15 @@ def test_labels_every_crossref_resolves(labels_build) -> None:
         "eq-aligned",
         "eq-inner",
     }
+
+
+def test_download_copied_and_linked(labels_build) -> None:
+    text = labels_build.read("roles.qmd")
+    links = [line for line in text.splitlines() if line.startswith("A download:")]
+    # Sphinx shows a download as code; the file goes to _downloads/ beside the pages
+    assert len(links) == 1 and "[`the data`](_downloads/" in links[0]
+    target = links[0].split("](", 1)[1].rstrip(").")
+    assert (labels_build.outdir / target).read_text() == "a,b\n1,2\n"
 
 
 def test_labels_json_maps_every_label(labels_build) -> None:
@@ -232,6 +243,29 @@ def test_unresolvable_reference_reported(tmp_path: Path) -> None:
     assert "index.md:6" in result.warnings
     assert "unresolvable reference to 'missing-figure'" in result.warnings
     assert "1 unresolvable" in result.status
+
+
+def test_report_warnings_are_fatal_with_W(tmp_path: Path) -> None:
+    """Sphinx's own warning silenced, the report's warning alone fails ``sphinx-build -W``."""
+    src = tmp_path / "src"
+    shutil.copytree(ROOTS / "test-refs-broken", src)
+    command = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-W",
+        "-b",
+        "qmd",
+        "-q",
+        str(src),
+        str(tmp_path / "out"),
+    ]
+    command += ["-D", "suppress_warnings=ref.ref,ref.numref"]
+    env = {**os.environ, "PYTHONPATH": str(TESTS.parent)}
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode != 0
+    assert "unresolvable reference to 'missing-figure'" in result.stderr
+    assert "undefined label" not in result.stderr
 
 
 def test_dangling_reference_reported() -> None:

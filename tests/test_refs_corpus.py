@@ -11,11 +11,12 @@ equation targets in Sphinx's environment. Slow: marked ``corpus``.
 from __future__ import annotations
 
 import io
+import shutil
 import uuid
 from pathlib import Path
 
 import pytest
-from conftest import CORPORA
+from conftest import CORPORA, EXAMPLE
 from corpus_conf import copy_book
 from helpers import ast_facts, bib_keys, is_crossref
 from sphinx.application import Sphinx
@@ -99,7 +100,17 @@ def test_corpus_references_survive(book: str, tmp_path: Path) -> None:
     source = CORPORA / book
     if not source.is_dir():
         pytest.skip(f"{source} is not here")
-    src = copy_book(source, tmp_path / "src")
+    check_book(book, copy_book(source, tmp_path / "src"), tmp_path)
+
+
+def test_example_project_references_survive(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(EXAMPLE, src)
+    check_book("example_project", src, tmp_path)
+
+
+def check_book(book: str, src: Path, tmp_path: Path) -> None:
+    """Build *src* with -b qmd and check its references, citations and id counts."""
     out = tmp_path / "out"
     status, warnings = io.StringIO(), io.StringIO()
     app = Sphinx(
