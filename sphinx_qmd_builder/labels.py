@@ -62,6 +62,7 @@ class LabelRecord:
     title: str = ""  # section title or caption: the text of a plain link to it
     chapter: bool = False  # the document's own title (its first top-level section)
     primary_id: str = ""  # the node's first id: labels of one node share one Quarto id
+    id_base: str = ""  # what the Quarto id is made from, when not the label itself
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,17 @@ class QmdLabelCollector(EnvironmentCollector):
                     records[inner[0]] = LabelRecord(
                         inner[0], math["ids"][0], "equation", math.line, "", False, math["ids"][0]
                     )
+                elif label and math.get("number") is not None:
+                    # a numbered amsmath environment without a label: Sphinx numbers it, so
+                    # Quarto must too, or every later equation number shifts
+                    records[label] = LabelRecord(
+                        label,
+                        math["ids"][0],
+                        "equation",
+                        math.line,
+                        primary_id=math["ids"][0],
+                        id_base=f"{docname}-{math['number']}",
+                    )
         for proof in doctree.findall(_is_proof_node):
             # sphinx-proof labels live in its own domain, not in doctree.nametypes
             label = proof["label"]
@@ -337,7 +349,7 @@ class LabelRegistry:
                     numbered = False
                 if record.kind in ("figure", "table", "code") and docname in orphans:
                     numbered = False
-                qid = quarto_id(label, record.kind if numbered else None)
+                qid = quarto_id(record.id_base or label, record.kind if numbered else None)
                 if qid in taken:
                     first = taken[qid]
                     new_qid = _free_id(qid, taken)
@@ -406,6 +418,8 @@ class LabelRegistry:
         """Label -> Quarto id and document; a label defined twice also as ``label (doc)``."""
         data: dict[str, Any] = {}
         for key, target in self.targets:
+            if _is_generated(target.label):
+                continue  # no author wrote it: nothing to fix elsewhere
             name = key if self.by_label.get(key) is target else f"{key} ({target.docname})"
             data[name] = asdict(target)
         return dict(sorted(data.items()))

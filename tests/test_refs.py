@@ -143,6 +143,8 @@ def test_equations_labelled_and_plain(labels_build) -> None:
     assert len(display) == 7
     assert "$$\nE = mc^2\n$$ {#eq-energy}" in text
     assert "$$\nx = y\n$$\n" in text  # unlabelled stays plain
+    # a numbered amsmath environment without a label keeps its number (Sphinx's 3rd)
+    assert "\\end{aligned}\n$$ {#eq-labels-3}" in text
     # amsmath top-level environments become their inner forms (HTML and LaTeX)
     assert "\\begin{align}" not in text and "\\begin{align*}" not in text
     assert text.count("\\begin{aligned}") == 2 and text.count("\\begin{gathered}") == 1

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import shutil
-import uuid
 from pathlib import Path
 
 import pytest
@@ -20,8 +19,6 @@ from conftest import CORPORA, EXAMPLE
 from corpus_conf import copy_book
 from helpers import ast_facts, bib_keys, is_crossref
 from sphinx.application import Sphinx
-
-from sphinx_qmd_builder.mathenv import math_labels
 
 BOOKS = ["pbdl-book", "teachbooks-manual", "pseudodiffusers-ko"]
 
@@ -40,14 +37,6 @@ def quarto_cells_as_code(text: str) -> str:
             line = "`" * fence + "{." + stripped[1:]
         lines.append(line)
     return "\n".join(lines)
-
-
-def _generated(label: str) -> bool:
-    try:
-        uuid.UUID(label)
-    except ValueError:
-        return False
-    return True
 
 
 def env_numbered_targets(app: Sphinx) -> dict[str, set[tuple[str, str]]]:
@@ -74,24 +63,10 @@ def env_numbered_targets(app: Sphinx) -> dict[str, set[tuple[str, str]]]:
                 if node is not None and labelled & set(node.get("ids", [])):
                     targets[kind].add((docname, node_id))
         for math in doctree.findall(nodes.math_block):
-            label = math.get("label")
-            if label and not _generated(label) and math.get("number") is not None:
-                targets["eq"].add((docname, label))
+            # labelled by the author or numbered by MyST's amsmath (a generated label)
+            if math.get("label") and math.get("number") is not None:
+                targets["eq"].add((docname, math["label"]))
     return targets
-
-
-def inner_equation_labels(app: Sphinx) -> int:
-    """Equations labelled only by one ``\\label{}`` inside amsmath (Sphinx ignores those)."""
-    from docutils import nodes
-
-    count = 0
-    for docname in app.env.found_docs:
-        doctree = app.env.get_doctree(docname)
-        for math in doctree.findall(nodes.math_block):
-            label = math.get("label")
-            if (not label or _generated(label)) and len(math_labels(math.astext())) == 1:
-                count += 1
-    return count
 
 
 @pytest.mark.corpus
@@ -138,13 +113,10 @@ def check_book(book: str, src: Path, tmp_path: Path) -> None:
     assert [(page, key) for page, key in citations if key not in keys] == []
 
     env_targets = env_numbered_targets(app)
-    inner = inner_equation_labels(app)
     out_counts = {kind: sum(1 for i in ids if i.startswith(kind + "-")) for kind in env_targets}
     env_counts = {kind: len(found) for kind, found in env_targets.items()}
-    env_counts["eq"] += inner
     print(
         f"\n{book}: {len(crossrefs)} @crossrefs, {len(citations)} citations, "
-        f"ids in output {out_counts}, numbered targets in env {env_counts} "
-        f"(eq includes {inner} \\label{{}}-only equations)"
+        f"ids in output {out_counts}, numbered targets in env {env_counts}"
     )
     assert out_counts == env_counts
