@@ -21,8 +21,10 @@ class RefReport:
 
     written: int = 0  # cross-references written (as @id or as a plain link)
     citations: int = 0  # citation keys written
-    at_refs: list[tuple[str, int | None, str]] = field(default_factory=list)  # doc, line, qid
-    link_refs: list[tuple[str, int | None, str]] = field(default_factory=list)  # plain links
+    #: (document, line, Quarto id, document of the target) of each ``@id`` reference
+    at_refs: list[tuple[str, int | None, str, str]] = field(default_factory=list)
+    #: the same for plain links to an anchor
+    link_refs: list[tuple[str, int | None, str, str]] = field(default_factory=list)
     unresolved: list[tuple[str, int | None, str]] = field(default_factory=list)  # doc, line, label
     ids_written: dict[str, set[str]] = field(default_factory=dict)  # docname -> ids on the page
     ids_complete: bool = True  # False when pages were written in other processes (-j)
@@ -42,12 +44,19 @@ class RefReport:
             qid for qid in qids if f"{{#{qid}}}" in text or f"{{#{qid} " in text
         }
 
-    def dangling(self) -> list[tuple[str, int | None, str]]:
-        """``@id`` references and links to anchors whose id is on no page of the book."""
+    def dangling(self) -> list[tuple[str, int | None, str, str]]:
+        """References whose id is missing from the target's page.
+
+        Only pages written in this build are checked (an incremental build leaves the
+        others as they were, checked when they were written).
+        """
         if not self.ids_complete:
             return []
-        every_id = set().union(*self.ids_written.values()) if self.ids_written else set()
-        return [ref for ref in self.at_refs + self.link_refs if ref[2] not in every_id]
+        return [
+            ref
+            for ref in self.at_refs + self.link_refs
+            if ref[3] in self.ids_written and ref[2] not in self.ids_written[ref[3]]
+        ]
 
     def emit(self) -> None:
         """Log the summary, then one located warning per problem."""
@@ -64,7 +73,7 @@ class RefReport:
             self.citations,
             check,
         )
-        for docname, line, qid in dangling:
+        for docname, line, qid, _target_doc in dangling:
             logger.warning(
                 "reference to %r is written but no page carries that id",
                 qid,

@@ -117,9 +117,9 @@ class QmdReferenceTransform(SphinxPostTransform):
         report = _report(self.env)
         report.written += 1
         if form != "link":
-            report.at_refs.append((self.env.docname, node.line, found.qid))
+            report.at_refs.append((self.env.docname, node.line, found.qid, found.docname))
         elif found.anchor:
-            report.link_refs.append((self.env.docname, node.line, found.anchor))
+            report.link_refs.append((self.env.docname, node.line, found.anchor, found.docname))
         return new
 
     def resolve_doc(self, node: addnodes.pending_xref, target: str) -> nodes.Node | None:
