@@ -38,10 +38,13 @@ class RefReport:
         """Record which of the registry's ids for *docname* the written page carries.
 
         Whatever visitor wrote an element, its id appears as a pandoc attribute
-        ``{#id ...}``; a containment test finds it without parsing the page.
+        ``{#id ...}`` or as a code cell's ``#| label: id``; a containment test finds it
+        without parsing the page.
         """
         self.ids_written[docname] = {
-            qid for qid in qids if f"{{#{qid}}}" in text or f"{{#{qid} " in text
+            qid
+            for qid in qids
+            if f"{{#{qid}}}" in text or f"{{#{qid} " in text or f"#| label: {qid}" in text
         }
 
     def dangling(self) -> list[tuple[str, int | None, str, str]]:

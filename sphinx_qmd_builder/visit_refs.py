@@ -83,6 +83,12 @@ class RefVisitors:
 
     # -- captioned code blocks ----------------------------------------------------------
 
+    def visit_container(self, node: nodes.container) -> None:
+        if node.get("literal_block"):
+            self.write_listing(node)
+            raise nodes.SkipNode
+        super().visit_container(node)  # type: ignore[misc]
+
     def write_listing(self, node: nodes.container) -> None:
         """A captioned ``code-block``: a Quarto listing, ``{#lst-x .python lst-cap="..."}``."""
         code = node.next_node(nodes.literal_block)
