@@ -25,7 +25,7 @@ from .fileio import copy_file_atomic, write_text_atomic
 from .integrity import RefReport
 from .labels import LabelRegistry
 from .notebooks import converted_notebook, is_notebook_source, read_notebook
-from .quarto_project import book_chapters, quarto_config_yaml, toctree_order
+from .quarto_project import book_chapters, quarto_config_yaml
 from .writer import CELL_LANGUAGES, QmdTranslator, QmdWriter, front_matter_yaml
 
 logger = logging.getLogger(__name__)
@@ -137,10 +137,18 @@ class QmdBuilder(Builder):
         self.writer = QmdWriter(self)
 
     def orphan_docs(self) -> set[str]:
-        """Documents outside every toctree: Sphinx numbers none of their figures."""
+        """Documents no toctree reaches from the root: Sphinx numbers none of their figures."""
         if not self.config.numfig:
             return set()
-        return set(self.env.all_docs) - set(toctree_order(self))
+        reached: set[str] = set()
+        todo = [self.config.root_doc]
+        while todo:
+            docname = todo.pop()
+            if docname in reached:
+                continue
+            reached.add(docname)
+            todo.extend(self.env.toctree_includes.get(docname, []))
+        return set(self.env.all_docs) - reached
 
     def unnumbered_docs(self) -> set[str]:
         """Documents whose headings Quarto does not number: the book's index page."""

@@ -11,6 +11,7 @@ equation targets in Sphinx's environment. Slow: marked ``corpus``.
 from __future__ import annotations
 
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -37,6 +38,23 @@ def quarto_cells_as_code(text: str) -> str:
             line = "`" * fence + "{." + stripped[1:]
         lines.append(line)
     return "\n".join(lines)
+
+
+def page_markdown(page: Path) -> str:
+    """A page as pandoc reads it: a notebook's cells (code cells as code blocks) in order."""
+    if page.suffix != ".ipynb":
+        return quarto_cells_as_code(page.read_text(encoding="utf-8"))
+    parts = []
+    for cell in json.loads(page.read_text(encoding="utf-8")).get("cells", []):
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        if cell.get("cell_type") == "code":
+            fence = "`" * max(
+                3, 1 + max((len(r) for r in source.split("\n") if set(r) == {"`"}), default=0)
+            )
+            source = f"{fence}{{.python}}\n{source}\n{fence}"
+        parts.append(source)
+    return "\n\n".join(parts)
 
 
 def env_numbered_targets(app: Sphinx) -> dict[str, set[tuple[str, str]]]:
@@ -97,8 +115,8 @@ def check_book(book: str, src: Path, tmp_path: Path) -> None:
 
     ids: set[str] = set()
     cites: list[tuple[str, str]] = []
-    for page in sorted(out.rglob("*.qmd")):
-        facts = ast_facts(quarto_cells_as_code(page.read_text(encoding="utf-8")))
+    for page in sorted([*out.rglob("*.qmd"), *out.rglob("*.ipynb")]):
+        facts = ast_facts(page_markdown(page))
         ids |= facts.ids
         cites += [(page.relative_to(out).as_posix(), key) for key in facts.citations]
     crossrefs = [(page, key) for page, key in cites if is_crossref(key)]
