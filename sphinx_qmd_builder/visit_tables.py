@@ -151,6 +151,8 @@ def _fits_pipe_table(header: list[list[Cell]], body: list[list[Cell]]) -> bool:
         for cell in row:
             if cell.morecols or cell.morerows or "\n" in cell.text:
                 return False
+            if "|" in cell.text.replace("\\|", ""):
+                return False  # a bare pipe (inside code) would split the row
     return True
 
 

@@ -169,9 +169,12 @@ def test_tables_structure(tables_build) -> None:
 
     ast = pandoc_ast(tables_build.read("index.qmd"))
     tables = [b for b in ast["blocks"] if b["t"] == "Table"]
-    assert len(tables) == 6
+    assert len(tables) == 7
     ids = [t["c"][0][0] for t in tables]
-    assert ids == ["", "tbl-results-2024", "tbl-list-table", "tbl-csv-data", "tbl-spans", ""]
+    assert ids == ["", "tbl-results-2024", "tbl-list-table", "tbl-csv-data", "tbl-spans", "", ""]
+    # a pipe inside code needs a grid table: the cell keeps its code whole
+    code_cell = tables[6]["c"][4][0][3][0][1][0][4][0]["c"][0]
+    assert code_cell == {"t": "Code", "c": [["", [], []], "a | b"]}
     # alignment of the first table survives: left, center, right
     aligns = [spec[0]["t"] for spec in tables[0]["c"][2]]
     assert aligns == ["AlignLeft", "AlignCenter", "AlignRight"]
