@@ -43,7 +43,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", drop_thebe_scripts, priority=900)
     return {
         "version": __version__,
-        "env_version": 1,
+        "env_version": 2,  # LabelRecord gained fields: re-read old environments
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }
