@@ -28,3 +28,8 @@ class qmd_doclink(nodes.Inline, nodes.Element):  # noqa: N801
 
 class qmd_bibliography(nodes.General, nodes.Element):  # noqa: N801
     """Where a ``{bibliography}`` directive stood: Quarto's ``::: {#refs}`` goes here."""
+
+
+class qmd_listing(nodes.General, nodes.Element):  # noqa: N801
+    """A captioned code block (Sphinx's ``container(literal_block=True)``): its caption
+    and literal block are the children, its ids those of the container."""

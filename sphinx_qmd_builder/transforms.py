@@ -16,7 +16,7 @@ from sphinx.util import logging
 
 from .integrity import RefReport
 from .labels import LabelRegistry, QuartoTarget
-from .nodes import qmd_bibliography, qmd_citation, qmd_crossref, qmd_doclink
+from .nodes import qmd_bibliography, qmd_citation, qmd_crossref, qmd_doclink, qmd_listing
 
 logger = logging.getLogger(__name__)
 
@@ -174,6 +174,24 @@ class QmdReferenceTransform(SphinxPostTransform):
         _builder(self.env).cited_keys.update(keys)  # type: ignore[attr-defined]
         _report(self.env).citations += len(keys)
         return new
+
+
+class QmdListingTransform(SphinxPostTransform):
+    """Captioned code blocks become :class:`.nodes.qmd_listing` nodes (Quarto listings).
+
+    A node of its own keeps them apart from every other kind of container (notebook
+    cells, sphinx-design components, toggles) that the writer's container handlers see.
+    """
+
+    default_priority = 6
+    formats = ("qmd",)
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(nodes.container)):
+            if node.get("literal_block") and node.next_node(nodes.literal_block) is not None:
+                new = qmd_listing("", *node.children, ids=list(node.get("ids", [])))
+                new.source, new.line = node.source, node.line
+                node.replace_self(new)
 
 
 class QmdBibliographyTransform(SphinxPostTransform):

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 
 from . import markdown as md
-from .nodes import qmd_bibliography, qmd_citation, qmd_crossref, qmd_doclink
+from .nodes import qmd_bibliography, qmd_citation, qmd_crossref, qmd_doclink, qmd_listing
 
 if TYPE_CHECKING:
     from .builder import QmdBuilder
@@ -83,18 +83,12 @@ class RefVisitors:
 
     # -- captioned code blocks ----------------------------------------------------------
 
-    def visit_container(self, node: nodes.container) -> None:
-        if node.get("literal_block"):
-            self.write_listing(node)
-            raise nodes.SkipNode
-        super().visit_container(node)  # type: ignore[misc]
-
-    def write_listing(self, node: nodes.container) -> None:
+    def visit_qmd_listing(self, node: qmd_listing) -> None:
         """A captioned ``code-block``: a Quarto listing, ``{#lst-x .python lst-cap="..."}``."""
         code = node.next_node(nodes.literal_block)
         caption = node.next_node(nodes.caption)
         if code is None:
-            return
+            raise nodes.SkipNode
         target = self.builder.labels.for_node(self.docname, node)
         ident = target.qid if target is not None and target.numbered else None
         language = code.get("language", "")
@@ -107,10 +101,13 @@ class RefVisitors:
         )
         text = code.astext()
         fence = md.code_fence(text)
+        if self.config.qmd_escape_fences:
+            fence = "\\" + fence
         anchor = ""
         if target is not None and not target.numbered:
             anchor = f"[]{{#{target.qid}}}\n\n"
         self.add_block(f"{anchor}{fence}{attrs}\n{text.rstrip()}\n{fence}")
+        raise nodes.SkipNode
 
 
 def number_reference(qid: str, pre: str, post: str) -> str:
