@@ -110,7 +110,10 @@ class QmdReferenceTransform(SphinxPostTransform):
         )
         new.source, new.line = node.source, node.line
         if form == "link":
-            if explicit and "%s" not in template and "{number}" not in template:
+            if explicit and node.get("refdomain") == "prf":
+                # sphinx-proof gives its link text as a literal; it is plain text
+                new += nodes.Text(node.astext())
+            elif explicit and "%s" not in template and "{number}" not in template:
                 new += node.children
             else:
                 new += nodes.Text(found.title or found.label)

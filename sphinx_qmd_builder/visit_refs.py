@@ -84,30 +84,29 @@ class RefVisitors:
     # -- captioned code blocks ----------------------------------------------------------
 
     def visit_qmd_listing(self, node: qmd_listing) -> None:
-        """A captioned ``code-block``: a Quarto listing, ``{#lst-x .python lst-cap="..."}``."""
-        code = node.next_node(nodes.literal_block)
-        caption = node.next_node(nodes.caption)
-        if code is None:
-            raise nodes.SkipNode
+        """A captioned ``code-block``: with a label, a Quarto listing (``::: {#lst-x}``, the
+        caption its last paragraph); without one, the caption above the code."""
+        code = self.render_child(node, nodes.literal_block)
+        caption = self.render_child(node, nodes.caption)
         target = self.builder.labels.for_node(self.docname, node)
-        ident = target.qid if target is not None and target.numbered else None
-        language = code.get("language", "")
-        if language in ("default", "none", "text"):
-            language = ""
-        attrs = md.attributes(
-            ident,
-            [language] if language else [],
-            lst_cap=caption.astext().strip() if caption is not None else None,
-        )
-        text = code.astext()
-        fence = md.code_fence(text)
-        if self.config.qmd_escape_fences:
-            fence = "\\" + fence
-        anchor = ""
-        if target is not None and not target.numbered:
-            anchor = f"[]{{#{target.qid}}}\n\n"
-        self.add_block(f"{anchor}{fence}{attrs}\n{text.rstrip()}\n{fence}")
+        if target is not None and target.numbered and caption:
+            self.add_block(f"::: {md.attributes(target.qid)}\n\n{code}\n\n{caption}\n\n:::")
+            raise nodes.SkipNode
+        anchor = f"[]{{#{target.qid}}}" if target is not None else ""
+        for block in (anchor, caption, code):
+            if block:
+                self.add_block(block)
         raise nodes.SkipNode
+
+    def render_child(self, node: nodes.Element, kind: type[nodes.Element]) -> str:
+        """The markdown of *node*'s first child of *kind*, written by its own visitor."""
+        child = next((c for c in node.children if isinstance(c, kind)), None)
+        if child is None:
+            return ""
+        ctx = self.push("listing")
+        child.walkabout(self)  # type: ignore[arg-type]
+        self.pop()
+        return (ctx.data.get("caption") or ctx.make()).strip()
 
 
 def number_reference(qid: str, pre: str, post: str) -> str:
