@@ -133,7 +133,12 @@ class QmdBuilder(Builder):
     # -- writing --------------------------------------------------------------------------
 
     def prepare_writing(self, docnames: set[str]) -> None:
-        self.labels = LabelRegistry.from_env(self.env, self.unnumbered_docs(), self.orphan_docs())
+        self.labels = LabelRegistry.from_env(
+            self.env,
+            self.unnumbered_docs(),
+            self.orphan_docs(),
+            self.config.qmd_number_unlabelled_equations,
+        )
         self.writer = QmdWriter(self)
 
     def orphan_docs(self) -> set[str]:

@@ -304,11 +304,14 @@ class LabelRegistry:
         env: BuildEnvironment,
         unnumbered: set[str] | None = None,
         orphans: set[str] | None = None,
+        number_unlabelled_equations: bool = False,
     ) -> LabelRegistry:
         """Build the registry; sections of the *unnumbered* documents get plain anchors.
 
         Figures, tables and listings of *orphans* (documents outside every toctree, which
-        Sphinx does not number) stay unnumbered too, so both books count alike.
+        Sphinx does not number) stay unnumbered too, so both books count alike. Numbered
+        amsmath environments without a label get an id only with
+        *number_unlabelled_equations* (``qmd_number_unlabelled_equations``).
         """
         registry = cls()
         unnumbered = unnumbered or set()
@@ -337,6 +340,8 @@ class LabelRegistry:
             for key in sorted(_store(env)[docname]):
                 record = _store(env)[docname][key]
                 label = record.label
+                if _is_generated(label) and not number_unlabelled_equations:
+                    continue
                 first = shared.get(record.primary_id) if record.primary_id else None
                 if first is not None:
                     # a second label of the same node: the node has one id in the output

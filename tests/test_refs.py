@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,14 @@ from sphinx_qmd_builder.visit_tables import Cell, grid_table
 TESTS = Path(__file__).parent
 ROOTS = TESTS / "roots"
 GOLDEN = TESTS / "golden"
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 def build_root(name: str, tmp_path: Path):
@@ -143,13 +152,28 @@ def test_equations_labelled_and_plain(labels_build) -> None:
     assert len(display) == 7
     assert "$$\nE = mc^2\n$$ {#eq-energy}" in text
     assert "$$\nx = y\n$$\n" in text  # unlabelled stays plain
-    # a numbered amsmath environment without a label keeps its number (Sphinx's 3rd)
-    assert "\\end{aligned}\n$$ {#eq-labels-3}" in text
+    # numbered amsmath environments without a label stay plain by default
+    assert "{#eq-labels-" not in text
     # amsmath top-level environments become their inner forms (HTML and LaTeX)
     assert "\\begin{align}" not in text and "\\begin{align*}" not in text
     assert text.count("\\begin{aligned}") == 2 and text.count("\\begin{gathered}") == 1
     # a \label{} inside amsmath becomes the Quarto id (and leaves the LaTeX)
     assert "$$\n\\nabla \\cdot u = 0\n$$ {#eq-inner}" in text and "\\label" not in text
+
+
+def test_unlabelled_amsmath_numbered_on_request(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(ROOTS / "test-refs-labels", src)
+    result = build_qmd(src, tmp_path / "out", qmd_number_unlabelled_equations=True)
+    text = result.read("labels.qmd")
+    # Sphinx numbers \begin{align} (3rd) and \begin{gather} (6th): so does Quarto now
+    assert "\\end{aligned}\n$$ {#eq-labels-3}" in text
+    assert "\\end{gathered}\n$$ {#eq-labels-6}" in text
+    assert "$$\nx = y\n$$\n" in text  # never numbered by Sphinx: still plain
+    assert unresolved_crossrefs(result.outdir) == []
+    # the generated labels are nobody's: labels.json leaves them out
+    data = json.loads(result.read("labels.json"))
+    assert "eq:Energy" in data and not [k for k in data if _is_uuid(k)]
 
 
 # -- tables -----------------------------------------------------------------------------

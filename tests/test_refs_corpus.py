@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,8 @@ from corpus_conf import copy_book
 from helpers import ast_facts, bib_keys, is_crossref
 from sphinx.application import Sphinx
 from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+from sphinx_qmd_builder.mathenv import math_labels
 
 BOOKS = ["pbdl-book", "teachbooks-manual", "pseudodiffusers-ko"]
 
@@ -58,6 +61,14 @@ def page_markdown(page: Path) -> str:
     return "\n\n".join(parts)
 
 
+def _generated(label: str) -> bool:
+    try:
+        uuid.UUID(label)
+    except ValueError:
+        return False
+    return True
+
+
 def env_numbered_targets(app: Sphinx) -> dict[str, set[tuple[str, str]]]:
     """Labelled figures, tables and equations that Sphinx numbers, as (docname, node id).
 
@@ -82,9 +93,14 @@ def env_numbered_targets(app: Sphinx) -> dict[str, set[tuple[str, str]]]:
                 if node is not None and labelled & set(node.get("ids", [])):
                     targets[kind].add((docname, node_id))
         for math in doctree.findall(nodes.math_block):
-            # labelled by the author or numbered by MyST's amsmath (a generated label)
-            if math.get("label") and math.get("number") is not None:
-                targets["eq"].add((docname, math["label"]))
+            # labelled by the author (MyST's amsmath gives the others a generated uuid);
+            # a single \label{} inside amsmath counts too: the builder makes it the id
+            label = math.get("label")
+            inner = math_labels(math.astext())
+            if label and not _generated(label) and math.get("number") is not None:
+                targets["eq"].add((docname, label))
+            elif math.get("ids") and len(inner) == 1:
+                targets["eq"].add((docname, inner[0]))
     return targets
 
 
