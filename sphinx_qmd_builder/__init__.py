@@ -19,6 +19,7 @@ from .notebooks import add_qmd_mime_priority, drop_thebe_scripts, keep_mystnb_in
 from .transforms import (
     LatexExportCommentRemover,
     QmdBibliographyTransform,
+    QmdDeadLinkTransform,
     QmdListingTransform,
     QmdReferenceTransform,
 )
@@ -42,6 +43,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(QmdReferenceTransform)
     app.add_post_transform(QmdBibliographyTransform)
     app.add_post_transform(QmdListingTransform)
+    app.add_post_transform(QmdDeadLinkTransform)
     app.add_post_transform(LatexExportCommentRemover)
     # after myst-nb's own handler (priority 500), which puts its folders beside outdir
     app.connect("builder-inited", keep_mystnb_inside_outdir, priority=600)

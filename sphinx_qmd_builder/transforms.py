@@ -179,6 +179,23 @@ class QmdReferenceTransform(SphinxPostTransform):
         return new
 
 
+class QmdDeadLinkTransform(SphinxPostTransform):
+    """Keep only the text of a link to an id that is not on the page.
+
+    MyST turns a ``[text](label)`` it cannot resolve into a link to ``#label`` (after
+    warning); Quarto could not follow it either. The integrity report lists it.
+    """
+
+    default_priority = 20  # after MyST's (9) and Sphinx's (10) reference resolvers
+    formats = ("qmd",)
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(nodes.reference)):
+            refid = node.get("refid")
+            if refid and refid not in self.document.ids and node.parent is not None:
+                node.replace_self(node.children or [nodes.Text(node.astext())])
+
+
 class QmdListingTransform(SphinxPostTransform):
     """Captioned code blocks become :class:`.nodes.qmd_listing` nodes (Quarto listings).
 

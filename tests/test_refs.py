@@ -271,7 +271,11 @@ def test_unresolvable_reference_reported(tmp_path: Path) -> None:
     result = build_root("broken", tmp_path)
     assert "index.md:6" in result.warnings
     assert "unresolvable reference to 'missing-figure'" in result.warnings
-    assert "1 unresolvable" in result.status
+    assert "unresolvable reference to 'no-such-label'" in result.warnings
+    assert "2 unresolvable" in result.status
+    # MyST makes a dead "#no-such-label" link of it; only its text is kept
+    text = result.read("index.qmd")
+    assert "A MyST link to nothing: some text." in text and "#no-such-label" not in text
 
 
 def test_report_warnings_are_fatal_with_W(tmp_path: Path) -> None:
@@ -289,7 +293,7 @@ def test_report_warnings_are_fatal_with_W(tmp_path: Path) -> None:
         str(src),
         str(tmp_path / "out"),
     ]
-    command += ["-D", "suppress_warnings=ref.ref,ref.numref"]
+    command += ["-D", "suppress_warnings=ref.ref,ref.numref,myst.xref_missing"]
     env = {**os.environ, "PYTHONPATH": str(TESTS.parent)}
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode != 0
