@@ -242,8 +242,8 @@ class QmdLabelCollector(EnvironmentCollector):
                         inner[0], math["ids"][0], "equation", math.line, "", False, math["ids"][0]
                     )
                 elif label and math.get("number") is not None:
-                    # a numbered amsmath environment without a label: Sphinx numbers it, so
-                    # Quarto must too, or every later equation number shifts
+                    # a numbered amsmath environment without a label: Sphinx numbers it;
+                    # Quarto does only with qmd_number_unlabelled_equations (from_env)
                     records[label] = LabelRecord(
                         label,
                         math["ids"][0],
