@@ -12,9 +12,11 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from .builder import QmdBuilder
+from .checks import setup_checks
 from .config import register_config_values
 from .labels import QmdLabelCollector
 from .nodes import qmd_citation, qmd_crossref, qmd_doclink
+from .safety import setup_safety
 from .transforms import LatexExportCommentRemover, QmdReferenceTransform
 
 __version__ = "0.1.0"
@@ -35,6 +37,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_env_collector(QmdLabelCollector)
     app.add_post_transform(QmdReferenceTransform)
     app.add_post_transform(LatexExportCommentRemover)
+    setup_safety(app)
+    setup_checks(app)
     return {
         "version": __version__,
         "env_version": 1,

@@ -21,9 +21,11 @@ from sphinx.util import logging
 from sphinx.util.display import status_iterator
 from sphinx.util.osutil import relative_uri
 
-from .fileio import copy_file_atomic, write_text_atomic
+from .fileio import copy_file_atomic, remove_stale_temp_files, write_text_atomic
+from .isolation import IsolatingReader, describe, is_left_out, report_left_out
 from .labels import LabelRegistry
 from .quarto_project import book_chapters, quarto_config_yaml
+from .safety import is_allowed
 from .writer import CELL_LANGUAGES, QmdTranslator, QmdWriter
 
 logger = logging.getLogger(__name__)
@@ -37,7 +39,7 @@ class DocImages:
     copies: dict[str, str]  # output path (relative to outdir) -> source path (relative to srcdir)
 
 
-class QmdBuilder(Builder):
+class QmdBuilder(IsolatingReader, Builder):
     """Writes a Quarto book: one ``.qmd`` per document plus ``_quarto.yml``."""
 
     name = "qmd"
@@ -58,13 +60,18 @@ class QmdBuilder(Builder):
 
     current_docname: str = ""
 
+    #: present in outdir while pages are being written; a leftover means a killed build
+    pending_marker = ".qmd-build-incomplete"
+
     def init(self) -> None:
+        remove_stale_temp_files(self.outdir)
         self.labels = LabelRegistry()
         self.cited_keys: set[str] = set()
         self.image_copies: dict[str, str] = {}
         self.download_copies: dict[str, str] = {}
         self.doc_has_images: set[str] = set()
         self._doc_images: dict[str, DocImages] = {}
+        self.failed_writes: set[str] = set()
 
     # -- where things go ------------------------------------------------------------
 
@@ -81,6 +88,10 @@ class QmdBuilder(Builder):
         return self.out_name(docname) + self.out_suffix
 
     def get_outdated_docs(self) -> Iterator[str]:
+        if (self.outdir / self.pending_marker).exists():
+            # the last build was interrupted while writing: write every page again
+            yield from self.env.found_docs
+            return
         for docname in self.env.found_docs:
             if docname not in self.env.all_docs:
                 yield docname
@@ -110,9 +121,12 @@ class QmdBuilder(Builder):
     def prepare_writing(self, docnames: set[str]) -> None:
         self.labels = LabelRegistry.from_env(self.env)
         self.writer = QmdWriter(self)
+        write_text_atomic(self.outdir / self.pending_marker, "")
 
     def write_doc_serialized(self, docname: str, doctree: nodes.document) -> None:
         """Record on the main process what finish() copies (survives ``-j``)."""
+        if is_left_out(self.env, docname):
+            return
         images = self.plan_images(docname, doctree)
         self.image_copies.update(images.copies)
         for node in doctree.findall(nodes.Element):
@@ -121,17 +135,28 @@ class QmdBuilder(Builder):
                 found = (
                     self.env.dlfiles.get(self._download_key(docname, source)) if source else None
                 )
-                if found is not None:
+                if found is not None and is_allowed(self, Path(self.srcdir) / source):
                     self.download_copies[posixpath.join("_downloads", node["filename"])] = (
                         self._download_key(docname, source)
                     )
 
     def write_doc(self, docname: str, doctree: nodes.document) -> None:
         self.current_docname = docname
+        target = self.outdir / (self.out_name(docname) + self.out_suffix)
+        if is_left_out(self.env, docname):
+            target.unlink(missing_ok=True)  # an old page must not outlive its broken source
+            return
         self._doc_images[docname] = self.plan_images(docname, doctree)
         destination = StringOutput(encoding="utf-8")
-        self.writer.write(doctree, destination)
-        target = self.outdir / (self.out_name(docname) + self.out_suffix)
+        try:
+            self.writer.write(doctree, destination)
+        except Exception as err:  # RecursionError included: one page, not the book
+            logger.warning(
+                "page not written: %s", describe(err), location=docname, type="qmd", subtype="write"
+            )
+            self.failed_writes.add(docname)
+            target.unlink(missing_ok=True)
+            return
         try:
             write_text_atomic(target, self.writer.output)
         except OSError as err:
@@ -142,7 +167,11 @@ class QmdBuilder(Builder):
         self.copy_downloads()
         bibfiles = self.copy_bibliographies()
         cites = self.book_cites()
-        chapters = book_chapters(self)
+        left_out = set(report_left_out(self)) | self.failed_writes
+        if self.failed_writes:
+            (getattr(self, "_app", None) or self.app).statuscode = 1
+        missing = {self.get_target_uri(docname) for docname in left_out}
+        chapters = [chapter for chapter in book_chapters(self) if chapter not in missing]
         if cites:
             self.write_references_page()
             chapters.append(self.config.qmd_references_page)
@@ -152,6 +181,7 @@ class QmdBuilder(Builder):
             self.outdir / "labels.json",
             json.dumps(self.labels.as_json(), indent=2, ensure_ascii=False) + "\n",
         )
+        (self.outdir / self.pending_marker).unlink(missing_ok=True)
 
     # -- images ---------------------------------------------------------------------------
 
@@ -186,7 +216,8 @@ class QmdBuilder(Builder):
                 used.add(name)
                 out_path = posixpath.join(folder.strip("/"), name)
                 references[uri] = "{{< meta params.images_path >}}" + name
-            if (Path(self.srcdir) / uri).is_file():
+            source = Path(self.srcdir) / uri
+            if source.is_file() and is_allowed(self, source):
                 copies[out_path] = uri
         if references and folder is not None:
             self.doc_has_images.add(docname)
@@ -274,8 +305,8 @@ class QmdBuilder(Builder):
         copied = []
         for bib in bibfiles:
             source = Path(self.srcdir) / bib
-            if not source.is_file():
-                continue  # sphinxcontrib-bibtex warns about missing files
+            if not source.is_file() or not is_allowed(self, source):
+                continue  # sphinxcontrib-bibtex warns about missing files; safety refused others
             copy_file_atomic(source, self.outdir / bib)
             copied.append(Path(bib).as_posix())
         return copied
