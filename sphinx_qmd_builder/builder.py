@@ -132,10 +132,10 @@ class QmdBuilder(IsolatingReader, Builder):
         for node in doctree.findall(nodes.Element):
             if node.tagname == "download_reference" and node.get("filename"):
                 source = node.get("reftarget", "")
-                found = (
-                    self.env.dlfiles.get(self._download_key(docname, source)) if source else None
-                )
-                if found is not None and is_allowed(self, Path(self.srcdir) / source):
+                if not source or not is_allowed(self, self.env.relfn2path(source, docname)[1]):
+                    continue  # the input checks refused it with a warning
+                found = self.env.dlfiles.get(self._download_key(docname, source))
+                if found is not None:
                     self.download_copies[posixpath.join("_downloads", node["filename"])] = (
                         self._download_key(docname, source)
                     )

@@ -68,6 +68,7 @@ KNOWN_CELL_LANGUAGES = frozenset(
 )
 
 _CONTAINERS = {"list_item_open", "blockquote_open"}
+_MARKERS = " \t>-*+.)0123456789"
 _parsers: dict[int, Any] = {}
 
 
@@ -151,12 +152,12 @@ def check_markdown_source(app: Sphinx, docname: str, source: list[str]) -> None:
             and token.level + 1 >= limit
             and index + 1 < len(tokens)
             and tokens[index + 1].type == token.type.replace("_open", "_close")
-            and any(line.strip() for line in lines[start + 1 : end])
+            and any(line.strip(_MARKERS) for line in lines[start:end])
         ):
             logger.warning(
                 "lines %d-%d were dropped by the Markdown parser (lists or quotes nested "
                 "past its limit of %d block levels); flatten them",
-                start + 2,
+                start + 1,
                 end,
                 limit,
                 location=(docname, start + 1),
