@@ -98,9 +98,9 @@ def wellformed_problems(text: str) -> list[str]:
     for line in lines[body_start:]:
         match = _FENCE.match(line)
         if fence is not None:
-            if match and match.group(2)[0] == fence[0] and len(match.group(2)) >= fence[1]:
-                if not match.group(3).strip():
-                    fence = None
+            closing = match and match.group(2)[0] == fence[0] and len(match.group(2)) >= fence[1]
+            if closing and not match.group(3).strip():
+                fence = None
             continue
         if match:
             fence = (match.group(2)[0], len(match.group(2)))
