@@ -22,7 +22,7 @@ from sphinx.util.display import status_iterator
 from sphinx.util.osutil import relative_uri
 
 from .fileio import copy_file_atomic, remove_stale_temp_files, write_text_atomic
-from .isolation import IsolatingReader, describe, is_left_out, report_left_out
+from .isolation import IsolatingBuilder, describe, is_left_out, report_left_out
 from .labels import LabelRegistry
 from .quarto_project import book_chapters, quarto_config_yaml
 from .safety import is_allowed
@@ -39,7 +39,7 @@ class DocImages:
     copies: dict[str, str]  # output path (relative to outdir) -> source path (relative to srcdir)
 
 
-class QmdBuilder(IsolatingReader, Builder):
+class QmdBuilder(IsolatingBuilder, Builder):
     """Writes a Quarto book: one ``.qmd`` per document plus ``_quarto.yml``."""
 
     name = "qmd"

@@ -95,8 +95,8 @@ def left_out_docs(env: Any) -> list[str]:
     return sorted(d for d in env.all_docs if is_left_out(env, d))
 
 
-class IsolatingReader:
-    """Builder mixin: ``read_doc`` that turns one document's failure into one warning."""
+class IsolatingBuilder:
+    """Builder mixin: reading, resolving and writing a page fail alone, with one warning."""
 
     def read_doc(self, docname: str, *, _cache: bool = True) -> None:
         try:
@@ -125,6 +125,29 @@ class IsolatingReader:
                 settings["input_encoding"] = saved
         except Exception as err:  # RecursionError included
             self._leave_out(docname, err, _cache=_cache)
+
+    def _write_serial(self, docnames: Any) -> None:
+        """Write page by page, so that a failing post-transform costs only its page.
+
+        Sphinx resolves a page (post-transforms of every extension) and writes it in one
+        loop that any exception ends; handing it one page at a time keeps its own logic.
+        """
+        for docname in docnames:
+            try:
+                super()._write_serial([docname])  # type: ignore[misc]
+            except SphinxWarning:
+                raise
+            except Exception as err:
+                logger.warning(
+                    "page not written: %s",
+                    describe(err),
+                    location=(docname, error_line(err)),
+                    type="qmd",
+                    subtype="write",
+                )
+                self.failed_writes.add(docname)  # type: ignore[attr-defined]
+                target = self.outdir / (self.out_name(docname) + self.out_suffix)  # type: ignore[attr-defined]
+                target.unlink(missing_ok=True)
 
     def _reset_document_state(self, docname: str) -> None:
         """Forget what a failed read left behind in the environment."""

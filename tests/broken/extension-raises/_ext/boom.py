@@ -3,9 +3,9 @@ from docutils.parsers.rst import Directive
 
 class Boom(Directive):
     def run(self):
-        raise RuntimeError("boom at run time")
+        raise RuntimeError('boom at run time')
 
 
 def setup(app):
-    app.add_directive("boom", Boom)
-    return {"parallel_read_safe": True}
+    app.add_directive('boom', Boom)
+    return {'parallel_read_safe': True}

@@ -7,7 +7,7 @@ class kaboom(nodes.General, nodes.Element):
 
 
 def visit(self, node):
-    raise ValueError("cannot write this")
+    raise ValueError('cannot write this')
 
 
 class Kaboom(Directive):
@@ -17,5 +17,5 @@ class Kaboom(Directive):
 
 def setup(app):
     app.add_node(kaboom, qmd=(visit, None))
-    app.add_directive("kaboom", Kaboom)
-    return {"parallel_read_safe": True}
+    app.add_directive('kaboom', Kaboom)
+    return {'parallel_read_safe': True}
