@@ -179,7 +179,10 @@ class IsolatingBuilder:
         section = nodes.section(ids=[nodes.make_id(docname) or "left-out"])
         section += nodes.title(text=Path(docname).name)
         doctree += section
-        # the environment collectors (titles, toctrees, metadata) record the placeholder
+        # what Sphinx's reading does for every page: the domains (their per-document data
+        # must exist for parallel merges) and the collectors (titles, toctrees, metadata)
+        for domain in env.domains.values():
+            domain.process_doc(env, docname, doctree)
         self.events.emit("doctree-read", doctree)  # type: ignore[attr-defined]
         env.metadata.setdefault(docname, {})[LEFT_OUT] = reason
         env.all_docs[docname] = time.time_ns() // 1_000

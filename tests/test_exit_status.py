@@ -92,3 +92,25 @@ def test_W_stops_without_traceback(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert "Traceback" not in done.stderr + done.stdout
     assert "left out of the book" in done.stderr
+
+
+def test_parallel_build_isolates_like_serial(tmp_path: Path) -> None:
+    """-j 2: the left-out page's placeholder survives Sphinx's merge of parallel readers."""
+    pages: dict[str, str | bytes] = {
+        "good.md": GOOD,
+        "nb.ipynb": '{"cells": [',
+        "bad.md": b"# Bad\n\nCaf\xe9\n",
+        "fence.md": "# Fence\n\n```python\nx = 1\n",
+        "other.md": "# Other\n\nText.\n",
+    }
+    src = _project(tmp_path / "src", pages)
+    serial = _sphinx(src, tmp_path / "serial", "qmd")
+    parallel = _sphinx(src, tmp_path / "parallel", "qmd", "-j", "2")
+    assert serial.returncode == parallel.returncode == 1
+    assert "Traceback" not in parallel.stderr
+    for name in ("good", "bad", "fence", "other", "index"):
+        one = (tmp_path / "serial" / f"{name}.qmd").read_text("utf-8")
+        assert one == (tmp_path / "parallel" / f"{name}.qmd").read_text("utf-8")
+    assert not (tmp_path / "parallel" / "nb.qmd").exists()
+    quarto = (tmp_path / "parallel" / "_quarto.yml").read_text("utf-8")
+    assert quarto == (tmp_path / "serial" / "_quarto.yml").read_text("utf-8")
