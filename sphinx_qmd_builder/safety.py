@@ -15,9 +15,11 @@ from typing import Any
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from docutils.parsers.rst.directives.misc import Raw
 from sphinx.application import Sphinx
 from sphinx.directives.code import LiteralInclude
 from sphinx.directives.other import Include as SphinxInclude
+from sphinx.directives.patches import CSVTable
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
@@ -284,9 +286,55 @@ class SafeInclude(SphinxDirective):
         return directive.run()
 
 
+class _ExternalData:
+    """``:file:`` and ``:url:`` options of docutils' ``raw`` and ``csv-table``.
+
+    A file outside the source folder is refused like any other path; a URL is never
+    fetched (a build of strangers' pages must not make requests on their behalf).
+    """
+
+    options: dict[str, Any]
+    state: Any
+    env: Any
+
+    def refused(self) -> bool:
+        if builder_name(self.env) != "qmd":
+            return False
+        location = self.get_location()  # type: ignore[attr-defined]
+        if "url" in self.options:
+            logger.warning(
+                "%s: URL %r is not fetched; the directive is left out",
+                self.name,  # type: ignore[attr-defined]
+                self.options["url"],
+                location=location,
+                type="qmd",
+                subtype="path",
+            )
+            return True
+        if "file" in self.options:
+            current = self.state.document.current_source or str(self.env.doc2path(self.env.docname))
+            path = Path(current).parent / self.options["file"]
+            if not is_inside(path, self.env.srcdir):
+                refuse(f"{self.name} file", self.options["file"], location=location)  # type: ignore[attr-defined]
+                return True
+        return False
+
+
+class SafeRaw(_ExternalData, SphinxDirective, Raw):
+    def run(self) -> list[nodes.Node]:
+        return [] if self.refused() else super().run()
+
+
+class SafeCSVTable(_ExternalData, SphinxDirective, CSVTable):
+    def run(self) -> list[nodes.Node]:
+        return [] if self.refused() else super().run()
+
+
 def setup_safety(app: Sphinx) -> None:
     app.add_directive("include", SafeInclude, override=True)
     app.add_directive("literalinclude", SafeLiteralInclude, override=True)
+    app.add_directive("raw", SafeRaw, override=True)
+    app.add_directive("csv-table", SafeCSVTable, override=True)
     # before sphinxcontrib-bibtex (500) reads the bib files
     app.connect("builder-inited", guard_config_paths, priority=100)
     # after sphinxcontrib-bibtex (500) has parsed the bib files
