@@ -118,6 +118,8 @@ def test_killed_build_resumes_to_the_same_book(versions, attempt: int) -> None:
     if killed:
         process.send_signal(how)
     process.wait(timeout=120)
+    partial = sorted(set(_snapshot(out).items()) ^ set(reference.items()))
+    print(f"attempt {attempt}: killed={killed} after {delay:.2f}s, {len(partial)} files differ")
     _run(src, out)
     assert _snapshot(out) == reference, f"killed={killed} after {delay:.2f}s"
     assert list(out.rglob(".*.tmp")) == []
