@@ -22,11 +22,18 @@ from sphinx.util.display import status_iterator
 from sphinx.util.osutil import relative_uri
 
 from .fileio import copy_file_atomic, remove_stale_temp_files, write_text_atomic
-from .isolation import IsolatingBuilder, describe, is_left_out, report_left_out
+from .isolation import (
+    IsolatingBuilder,
+    describe,
+    is_left_out,
+    report_left_out,
+    without_pages,
+)
 from .labels import LabelRegistry
+from .notebooks import converted_notebook, is_notebook_source, read_notebook
 from .quarto_project import book_chapters, quarto_config_yaml
 from .safety import is_allowed
-from .writer import CELL_LANGUAGES, QmdTranslator, QmdWriter
+from .writer import CELL_LANGUAGES, QmdTranslator, QmdWriter, front_matter_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +91,30 @@ class QmdBuilder(IsolatingBuilder, Builder):
             return "index-page"
         return docname
 
+    def doc_suffix(self, docname: str) -> str:
+        """``.ipynb`` for a notebook kept as a notebook, else ``.qmd``."""
+        return ".ipynb" if self.writes_ipynb(docname) else self.out_suffix
+
+    def writes_ipynb(self, docname: str) -> bool:
+        if self.config.qmd_notebook_format != "ipynb":
+            return False
+        return is_notebook_source(self.env.doc2path(docname))
+
+    def notebook_kernel(self, docname: str) -> str | None:
+        """The kernel name of a notebook page ('' if unknown); None for a plain page."""
+        kernelspec = self.env.metadata.get(docname, {}).get("kernelspec")
+        if not kernelspec and not is_notebook_source(self.env.doc2path(docname)):
+            return None
+        if isinstance(kernelspec, str):
+            # myst-nb stores front-matter mappings as JSON text in the metadata
+            try:
+                kernelspec = json.loads(kernelspec)
+            except ValueError:
+                kernelspec = {}
+        return str(kernelspec.get("name", "")) if isinstance(kernelspec, dict) else ""
+
     def get_target_uri(self, docname: str, typ: str | None = None) -> str:
-        return self.out_name(docname) + self.out_suffix
+        return self.out_name(docname) + self.doc_suffix(docname)
 
     def get_outdated_docs(self) -> Iterator[str]:
         if (self.outdir / self.pending_marker).exists():
@@ -96,7 +125,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
             if docname not in self.env.all_docs:
                 yield docname
                 continue
-            target = self.outdir / (self.out_name(docname) + self.out_suffix)
+            target = self.outdir / self.get_target_uri(docname)
             try:
                 target_mtime = target.stat().st_mtime
             except OSError:
@@ -142,7 +171,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
 
     def write_doc(self, docname: str, doctree: nodes.document) -> None:
         self.current_docname = docname
-        target = self.outdir / (self.out_name(docname) + self.out_suffix)
+        target = self.outdir / self.get_target_uri(docname)
         if is_left_out(self.env, docname):
             target.unlink(missing_ok=True)  # an old page must not outlive its broken source
             return
@@ -150,6 +179,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
         destination = StringOutput(encoding="utf-8")
         try:
             self.writer.write(doctree, destination)
+            text = self.writer.output
+            if self.writes_ipynb(docname):
+                text = self.notebook_text(docname)
         except Exception as err:  # RecursionError included: one page, not the book
             logger.warning(
                 "page not written: %s", describe(err), location=docname, type="qmd", subtype="write"
@@ -158,7 +190,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
             target.unlink(missing_ok=True)
             return
         try:
-            write_text_atomic(target, self.writer.output)
+            write_text_atomic(target, text)
         except OSError as err:
             logger.warning(__("error writing file %s: %s"), target, err, type="qmd", subtype="io")
 
@@ -171,8 +203,11 @@ class QmdBuilder(IsolatingBuilder, Builder):
         if self.failed_writes:
             (getattr(self, "_app", None) or self.app).statuscode = 1
         missing = {self.get_target_uri(docname) for docname in left_out}
-        chapters = [chapter for chapter in book_chapters(self) if chapter not in missing]
-        if cites:
+        chapters = without_pages(book_chapters(self), missing)
+        own_page = self.config.qmd_references_page in {
+            self.get_target_uri(docname) for docname in self.env.all_docs
+        }
+        if cites and not own_page:  # never overwrite the book's own page of that name
             self.write_references_page()
             chapters.append(self.config.qmd_references_page)
         config_text = quarto_config_yaml(self, chapters, bibfiles)
@@ -198,7 +233,10 @@ class QmdBuilder(IsolatingBuilder, Builder):
         references: dict[str, str] = {}
         copies: dict[str, str] = {}
         used: set[str] = set()
+        in_notebook = self.writes_ipynb(docname)
         for node in doctree.findall(nodes.image):
+            if in_notebook and _in_code_cell(node):
+                continue  # the notebook keeps the output itself
             uri = self.image_source(node)
             if uri in references or "://" in uri or uri.startswith("data:"):
                 continue
@@ -327,6 +365,26 @@ class QmdBuilder(IsolatingBuilder, Builder):
 
     # -- notebooks --------------------------------------------------------------------------------
 
+    def notebook_text(self, docname: str) -> str:
+        """The page's notebook with converted markdown cells and ``#|`` options (outputs kept)."""
+        visitor = self.writer.visitor
+        source = read_notebook(self.env.doc2path(docname))
+        if source is None:
+            logger.warning(
+                __("cannot read the notebook again; writing it as converted text only"),
+                location=docname,
+                type="qmd",
+                subtype="notebook",
+            )
+            source = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+            visitor.cell_markdown = {0: visitor.stack[0].make()}
+            source["cells"] = [{"cell_type": "markdown", "metadata": {}, "source": ""}]
+        front = ""
+        if visitor.front_matter:
+            front = f"---\n{front_matter_yaml(visitor.front_matter)}---"
+        notebook = converted_notebook(source, visitor.cell_markdown, visitor.code_options, front)
+        return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+
     def cell_language(self, docname: str, source: nodes.Element | None) -> str:
         """The Quarto engine language of a code cell of *docname*."""
         language = ""
@@ -338,3 +396,12 @@ class QmdBuilder(IsolatingBuilder, Builder):
             language = source.get("language", "")
         language = (language or "python").lower()
         return CELL_LANGUAGES.get(language, language)
+
+
+def _in_code_cell(node: nodes.Node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, nodes.container) and parent.get("nb_element") == "cell_code":
+            return True
+        parent = parent.parent
+    return False

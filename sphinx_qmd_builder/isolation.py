@@ -146,7 +146,7 @@ class IsolatingBuilder:
                     subtype="write",
                 )
                 self.failed_writes.add(docname)  # type: ignore[attr-defined]
-                target = self.outdir / (self.out_name(docname) + self.out_suffix)  # type: ignore[attr-defined]
+                target = self.outdir / self.get_target_uri(docname)  # type: ignore[attr-defined]
                 target.unlink(missing_ok=True)
 
     def _reset_document_state(self, docname: str) -> None:
@@ -204,3 +204,19 @@ def report_left_out(builder: Any) -> list[str]:
         app.statuscode = 1
         logger.info("%d document(s) left out of the book: %s", len(missing), ", ".join(missing))
     return missing
+
+
+def without_pages(chapters: list[Any], missing: set[str]) -> list[Any]:
+    """``book: chapters:`` without the *missing* pages (inside parts too; empty parts go)."""
+    kept: list[Any] = []
+    for entry in chapters:
+        if isinstance(entry, str):
+            if entry not in missing:
+                kept.append(entry)
+        elif isinstance(entry, dict) and isinstance(entry.get("chapters"), list):
+            inner = without_pages(entry["chapters"], missing)
+            if inner:
+                kept.append({**entry, "chapters": inner})
+        else:
+            kept.append(entry)
+    return kept

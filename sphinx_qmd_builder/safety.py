@@ -25,9 +25,6 @@ from sphinx.util.docutils import SphinxDirective
 
 logger = logging.getLogger(__name__)
 
-#: name of myst-nb's folder of notebook outputs, moved under the doctree folder
-JUPYTER_EXECUTE = "jupyter_execute"
-
 #: per document being read: the files of the MyST include chain now open (the page first)
 _INCLUDE_CHAIN: dict[str, list[str]] = {}
 
@@ -171,26 +168,6 @@ def end_bib_capture(app: Sphinx) -> None:
     capture = _BIB_ERRORS.pop(id(app), None)
     if capture is not None:
         capture.__exit__(None, None, None)
-
-
-def redirect_notebook_outputs(app: Sphinx) -> None:
-    """Move myst-nb's ``jupyter_execute`` (and its default cache) under the doctree folder.
-
-    myst-nb puts them beside the output folder (``outdir/../jupyter_execute``), which is
-    outside the book; the doctree folder is Sphinx's own working space.
-    """
-    if app.builder is None or app.builder.name != "qmd":
-        return
-    nb_config = getattr(app.env, "mystnb_config", None)
-    if nb_config is None:
-        return
-    default_cache = (Path(app.outdir).parent / ".jupyter_cache").resolve()
-    changes: dict[str, str] = {
-        "output_folder": str((Path(app.doctreedir) / JUPYTER_EXECUTE).resolve())
-    }
-    if Path(nb_config.execution_cache_path).resolve() == default_cache:
-        changes["execution_cache_path"] = str((Path(app.doctreedir) / ".jupyter_cache").resolve())
-    app.env.mystnb_config = nb_config.copy(**changes)
 
 
 # -- directives that read files --------------------------------------------------------------
@@ -339,5 +316,3 @@ def setup_safety(app: Sphinx) -> None:
     app.connect("builder-inited", guard_config_paths, priority=100)
     # after sphinxcontrib-bibtex (500) has parsed the bib files
     app.connect("builder-inited", end_bib_capture, priority=900)
-    # after myst-nb (500) has made its configuration
-    app.connect("builder-inited", redirect_notebook_outputs, priority=900)

@@ -11,6 +11,8 @@ import os
 import pytest
 from robust_helpers import BASE_CONF, SENTINEL, build, files_containing, plant_sentinels
 
+from sphinx_qmd_builder.notebooks import MYSTNB_OUTPUT_FOLDER
+
 # a 1x1 PNG: a notebook output myst-nb writes to its output folder
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -138,11 +140,12 @@ def test_each_path_kind_is_refused(hostile, kind: str, count: int) -> None:
 
 
 def test_nothing_written_beside_the_output(hostile) -> None:
-    """myst-nb writes notebook outputs to outdir/../jupyter_execute; ours go under doctrees."""
+    """myst-nb writes notebook outputs to outdir/../jupyter_execute; ours stay in outdir."""
     base, before, result = hostile
     after = sorted(p.name for p in base.iterdir())
     assert sorted(set(after) - set(before)) == ["out"]
-    assert (result.doctreedir / "jupyter_execute").is_dir()
+    folder = result.outdir / MYSTNB_OUTPUT_FOLDER
+    assert folder.is_dir()
     # myst-nb did write the notebook's image output, into the redirected folder
-    written = list((result.doctreedir / "jupyter_execute").rglob("*.png"))
+    written = list(folder.rglob("*.png"))
     assert written and all(p.read_bytes() == PNG for p in written)
