@@ -9,6 +9,7 @@ are built together, each in its own sub-folder of one book, so one build covers 
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -87,6 +88,31 @@ def alone(tmp_path_factory: pytest.TempPathFactory):
     return results
 
 
+def _flat(chapters: list) -> list[str]:
+    """Page names of ``book: chapters:`` (parts included)."""
+    names: list[str] = []
+    for entry in chapters:
+        if isinstance(entry, str):
+            names.append(entry)
+        elif isinstance(entry, dict):
+            names.extend(_flat(entry.get("chapters", [])))
+    return names
+
+
+def _page_texts(page: Path) -> list[str]:
+    """The markdown of a written page: the .qmd, or each cell of a written notebook."""
+    text = page.read_bytes().decode("utf-8")  # strict: UTF-8
+    if page.suffix != ".ipynb":
+        return [text]
+    notebook = json.loads(text)
+    sources = []
+    for cell in notebook["cells"]:
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        sources.append(source if cell["cell_type"] == "markdown" else f"```\n{source}\n```")
+    return sources
+
+
 def _check_case(case: str, result, prefix: str) -> None:
     expect = read_case(BROKEN / case)
     warnings = result.warnings
@@ -107,15 +133,17 @@ def _check_case(case: str, result, prefix: str) -> None:
     chapters = chapters["book"]["chapters"]
     written = []
     for doc in src_docs:
-        page = out / f"{doc}.qmd"
-        book_name = f"{prefix}{doc}.qmd"
+        # notebooks stay notebooks (qmd_notebook_format = "ipynb"), other pages are .qmd
+        pages = [out / f"{doc}{suffix}" for suffix in (".qmd", ".ipynb")]
+        names = [f"{prefix}{doc}{suffix}" for suffix in (".qmd", ".ipynb")]
         if doc in expect["left_out"]:
-            assert not page.exists(), f"{page} was written although left out"
-            assert book_name not in chapters
+            assert not any(page.exists() for page in pages), f"{doc} written although left out"
+            assert not set(names) & set(_flat(chapters))
         else:
-            assert page.is_file(), f"{page} missing"
-            assert book_name in chapters
-            written.append(page.read_bytes().decode("utf-8"))  # strict: UTF-8
+            found = [page for page in pages if page.is_file()]
+            assert len(found) == 1, f"{doc}: {found}"
+            assert found[0].relative_to(result.outdir).as_posix() in _flat(chapters)
+            written.extend(_page_texts(found[0]))
     for text in written:
         assert wellformed_problems(text) == [], text[:2000]
         pypandoc.convert_text(text, "json", format="markdown")  # parses
@@ -123,7 +151,7 @@ def _check_case(case: str, result, prefix: str) -> None:
         assert any(expect["keep"] in text for text in written), written
     # the good page of the book is always there
     assert (result.outdir / "good.qmd").is_file()
-    assert "good.qmd" in chapters
+    assert "good.qmd" in _flat(chapters)
 
 
 @pytest.mark.parametrize("case", GROUPED)

@@ -68,9 +68,9 @@ def test_left_out_page_sets_status(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
     assert "nb.ipynb" in done.stderr and "left out of the book" in done.stderr
     assert (tmp_path / "out" / "good.qmd").is_file()
-    assert not (tmp_path / "out" / "nb.qmd").exists()
+    assert not list((tmp_path / "out").glob("nb.*"))
     quarto = (tmp_path / "out" / "_quarto.yml").read_text("utf-8")
-    assert "good.qmd" in quarto and "nb.qmd" not in quarto
+    assert "good.qmd" in quarto and "nb." not in quarto
 
 
 def test_keep_going_converts_the_rest(tmp_path: Path) -> None:
@@ -111,6 +111,6 @@ def test_parallel_build_isolates_like_serial(tmp_path: Path) -> None:
     for name in ("good", "bad", "fence", "other", "index"):
         one = (tmp_path / "serial" / f"{name}.qmd").read_text("utf-8")
         assert one == (tmp_path / "parallel" / f"{name}.qmd").read_text("utf-8")
-    assert not (tmp_path / "parallel" / "nb.qmd").exists()
+    assert not list((tmp_path / "parallel").glob("nb.*"))
     quarto = (tmp_path / "parallel" / "_quarto.yml").read_text("utf-8")
     assert quarto == (tmp_path / "serial" / "_quarto.yml").read_text("utf-8")
