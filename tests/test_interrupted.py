@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from sphinx_qmd_builder.notebooks import MYSTNB_CACHE_FOLDER, MYSTNB_OUTPUT_FOLDER
+
 REPO = Path(__file__).parent.parent
 EXAMPLE = REPO / "example_project"
 KILLS = int(os.environ.get("ROBUST_KILLS", "3"))
@@ -45,12 +47,17 @@ def _run(src: Path, out: Path) -> float:
     return time.monotonic() - start
 
 
+#: working folders of Sphinx and myst-nb inside outdir, not pages of the book: myst-nb
+#: writes its text-notebook copies there with fresh random cell ids on every build
+WORK_FOLDERS = {".doctrees", MYSTNB_OUTPUT_FOLDER, MYSTNB_CACHE_FOLDER}
+
+
 def _snapshot(out: Path) -> dict[str, bytes]:
-    """Every file of the book (Sphinx's own doctree cache aside), by relative path."""
+    """Every file of the book (working folders aside), by relative path."""
     return {
         p.relative_to(out).as_posix(): p.read_bytes()
         for p in sorted(out.rglob("*"))
-        if p.is_file() and ".doctrees" not in p.relative_to(out).parts
+        if p.is_file() and not WORK_FOLDERS & set(p.relative_to(out).parts)
     }
 
 
