@@ -115,7 +115,9 @@ def block(draw: st.DrawFn, doc: Doc, depth: int) -> str:
         return f"$$\n{draw(MATH)}\n$$"
     if kind == "figure":
         name = f":name: {doc.label('fig')}\n" if draw(st.booleans()) else ""
-        return f"```{{figure}} pic.png\n{name}\n{draw(TEXT)}\n```"
+        # "Caption" first: a caption that starts as a block (e.g. "<tag>" is an HTML block)
+        # is no caption, docutils reports an error and the figure loses its label
+        return f"```{{figure}} pic.png\n{name}\nCaption {draw(TEXT)}\n```"
     if kind == "table":
         rows = draw(st.integers(1, 3))
         cells = [[draw(TEXT).replace("|", "") for _ in range(2)] for _ in range(rows)]
