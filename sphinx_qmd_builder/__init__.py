@@ -12,10 +12,12 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from .builder import QmdBuilder
+from .checks import setup_checks
 from .config import register_config_values
 from .labels import QmdLabelCollector
 from .nodes import qmd_bibliography, qmd_citation, qmd_crossref, qmd_doclink, qmd_listing
 from .notebooks import add_qmd_mime_priority, drop_thebe_scripts, keep_mystnb_inside_outdir
+from .safety import setup_safety
 from .transforms import (
     LatexExportCommentRemover,
     QmdBibliographyTransform,
@@ -49,6 +51,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", keep_mystnb_inside_outdir, priority=600)
     app.connect("config-inited", add_qmd_mime_priority)
     app.connect("doctree-resolved", drop_thebe_scripts, priority=900)
+    setup_safety(app)
+    setup_checks(app)
     return {
         "version": __version__,
         "env_version": 2,  # LabelRecord gained fields: re-read old environments
