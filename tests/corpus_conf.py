@@ -1,99 +1,111 @@
-"""A test-only ``conf.py`` for a Jupyter Book (``_config.yml`` + ``_toc.yml``, no conf.py).
+"""A test-only ``conf.py`` for a Jupyter Book v1 folder (``_config.yml`` + ``_toc.yml``).
 
-Mirrors what Jupyter Book 1 would hand to Sphinx, as far as the qmd builder cares: its
-default MyST extensions (or the book's), bibtex files, the external TOC, extra extensions,
-notebook execution off. The real CLI for this belongs to the Jupyter-Book issue; this is
-only so that tests and benchmarks can build the real books in ../shared/corpora.
+Mirrors what ``jupyter-book config sphinx`` would write, closely enough to build the
+corpora with any Sphinx builder: myst-nb with execution off, sphinx-external-toc for the
+table of contents, the usual Jupyter Book extensions, the book's ``extra_extensions``
+(those that are installed) and ``sphinx: config:``. Self-contained on purpose: the
+product's own Jupyter Book support is another module and must not be tested by itself.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import shutil
-import stat
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-#: Jupyter Book 1's default ``parse.myst_enable_extensions``
-JB_MYST_EXTENSIONS = ["colon_fence", "dollarmath", "linkify", "substitution", "tasklist"]
+#: extensions Jupyter Book v1 always loads (when they are installed here)
+DEFAULT_EXTENSIONS = [
+    "myst_nb",
+    "sphinx_external_toc",
+    "sphinx_design",
+    "sphinx_togglebutton",
+    "sphinx_proof",
+    "sphinx_exercise",
+    "sphinxcontrib.bibtex",
+    "sphinx.ext.intersphinx",
+]
+
+MYST_EXTENSIONS = [
+    "amsmath",
+    "colon_fence",
+    "deflist",
+    "dollarmath",
+    "html_image",
+    "linkify",
+    "substitution",
+    "tasklist",
+    "html_admonition",
+]
+
+#: config keys that only matter to HTML themes and may name things not installed here
+_SKIP_CONFIG = {"html_theme", "html_theme_options", "html_js_files", "thebe_config"}
 
 
-def _importable(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
+def _importable(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
 
 
-def jb_sphinx_config(book: Path) -> dict[str, Any]:
-    """Sphinx config values for the Jupyter Book in *book*."""
+def conf_values(book: Path) -> dict[str, Any]:
+    """The Sphinx configuration of the Jupyter Book in *book*."""
     config = yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8")) or {}
-    parse = config.get("parse") or {}
     sphinx = config.get("sphinx") or {}
-    myst_extensions = list(parse.get("myst_enable_extensions") or JB_MYST_EXTENSIONS)
-    if "linkify" in myst_extensions and not _importable("linkify_it"):
-        myst_extensions.remove("linkify")  # needs linkify-it-py; only autolinks bare URLs
-    extensions = ["myst_nb", "sphinx_external_toc"]
-    bibfiles = list(config.get("bibtex_bibfiles") or [])
-    if bibfiles:
-        extensions.append("sphinxcontrib.bibtex")
-    for extra in sphinx.get("extra_extensions") or []:
-        if _importable(extra.split(".")[0]):
-            extensions.append(extra)
+    extensions = [e for e in DEFAULT_EXTENSIONS if _importable(e.split(".")[0])]
+    for ext in sphinx.get("extra_extensions") or []:
+        if ext not in extensions and _importable(ext):
+            extensions.append(ext)
+    myst_extensions = [e for e in MYST_EXTENSIONS if e != "linkify" or _importable("linkify_it")]
     values: dict[str, Any] = {
         "project": config.get("title", "Book"),
         "author": config.get("author", ""),
         "extensions": extensions,
         "external_toc_path": "_toc.yml",
         "external_toc_exclude_missing": False,
-        "myst_enable_extensions": myst_extensions,
-        "myst_dmath_double_inline": bool(parse.get("myst_dmath_double_inline", True)),
         "nb_execution_mode": "off",
+        "myst_enable_extensions": myst_extensions,
+        "myst_heading_anchors": 4,
         "numfig": True,
-        "exclude_patterns": ["_build", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints"],
-        "suppress_warnings": ["myst.domains"],
+        "suppress_warnings": ["myst.domains", "mystnb.unknown_mime_type"],
+        "exclude_patterns": ["_build", "**.ipynb_checkpoints", ".DS_Store", "Thumbs.db"],
+        "bibtex_bibfiles": config.get("bibtex_bibfiles") or [],
+        "bibtex_reference_style": "author_year",
     }
-    if config.get("only_build_toc_files"):
-        # as Jupyter Book does: every source file the TOC does not name is excluded
-        listed = toc_files(book)
-        for path in sorted(book.rglob("*")):
-            rel = path.relative_to(book).as_posix()
-            if path.suffix in SOURCE_SUFFIXES and rel.rsplit(".", 1)[0] not in listed:
-                values["exclude_patterns"].append(rel)
-    if bibfiles:
-        values["bibtex_bibfiles"] = bibfiles
-        values["bibtex_reference_style"] = "author_year"
+    # an empty notebook file makes myst-nb raise while reading; it holds no words, so the
+    # word count loses nothing when it is left out (broken inputs are tested elsewhere)
+    empty = sorted(
+        p.relative_to(book).as_posix() for p in book.rglob("*.ipynb") if p.stat().st_size == 0
+    )
+    values["exclude_patterns"] += empty
+    if "language" in config:
+        values["language"] = config["language"]
+    parse = config.get("parse") or {}
+    for key, value in parse.items():
+        if key.startswith("myst_") and key != "myst_enable_extensions":
+            values[key] = value
+    for key, value in (sphinx.get("config") or {}).items():
+        if key not in _SKIP_CONFIG:
+            values[key] = value
     return values
 
 
-SOURCE_SUFFIXES = (".md", ".ipynb", ".rst")
+def write_conf(book: Path) -> None:
+    """Write ``conf.py`` into the (copied) book folder *book*."""
+    lines = [f"{key} = {value!r}" for key, value in conf_values(book).items()]
+    (book / "conf.py").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def toc_files(book: Path) -> set[str]:
-    """Every document ``_toc.yml`` names (``root`` and each ``file``), without suffix."""
-    found: set[str] = set()
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if key in ("root", "file") and isinstance(item, str):
-                    found.add(item.rsplit(".", 1)[0] if item.endswith(SOURCE_SUFFIXES) else item)
-                else:
-                    walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    walk(yaml.safe_load((book / "_toc.yml").read_text(encoding="utf-8")))
-    return found
-
-
-def copy_book(book: Path, dest: Path) -> Path:
-    """Copy the read-only *book* to *dest* (writable) and write its conf.py there."""
-    shutil.copytree(book, dest, ignore=shutil.ignore_patterns("_build", ".git"))
-    for path in [dest, *dest.rglob("*")]:
-        path.chmod(path.stat().st_mode | stat.S_IWUSR)
-    lines = [f"{key} = {value!r}" for key, value in jb_sphinx_config(dest).items()]
-    (dest / "conf.py").write_text(
-        "# generated for tests from _config.yml\n" + "\n".join(lines) + "\n", encoding="utf-8"
-    )
+def copy_book(source: Path, dest: Path) -> Path:
+    """Copy a read-only corpus book to *dest* and give it a conf.py."""
+    shutil.copytree(source, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns("_build"))
+    for path in dest.rglob("*"):
+        if path.is_file():
+            path.chmod(0o644)
+        elif path.is_dir():
+            path.chmod(0o755)
+    write_conf(dest)
     return dest
