@@ -51,30 +51,3 @@ def example_build(tmp_path_factory: pytest.TempPathFactory):
     shutil.copytree(EXAMPLE, src, dirs_exist_ok=True)
     out = tmp_path_factory.mktemp("example-out")
     return build_qmd(src, out)
-
-
-def _source_suffix_default() -> dict[str, str] | None:
-    from sphinx.config import Config
-
-    default = getattr(Config.config_values.get("source_suffix"), "default", None)
-    return default if isinstance(default, dict) else None
-
-
-_PRISTINE_SOURCE_SUFFIX = dict(_source_suffix_default() or {})
-
-
-@pytest.fixture(autouse=True)
-def _fresh_source_suffix_default():
-    """Undo Sphinx 7.4's in-place merge of extension suffixes into the *shared* default dict
-    of ``source_suffix``: without this, a myst_parser build after a myst_nb build in the
-    same process fails with "Source parser for markdown not registered"."""
-
-    def restore() -> None:
-        default = _source_suffix_default()
-        if default is not None:
-            default.clear()
-            default.update(_PRISTINE_SOURCE_SUFFIX)
-
-    restore()
-    yield
-    restore()

@@ -13,6 +13,7 @@ import io
 import os
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from robust_helpers import BASE_CONF, wellformed_problems
 from sphinx.application import Sphinx
+from sphinx.util.docutils import docutils_namespace
 
 EXAMPLES = int(os.environ.get("ROBUST_EXAMPLES", "150"))
 DEADLINE = float(os.environ.get("ROBUST_DEADLINE", "120"))
@@ -216,8 +218,10 @@ class Book:
 
 
 @pytest.fixture(scope="module")
-def book(tmp_path_factory: pytest.TempPathFactory) -> Book:
-    return Book(tmp_path_factory.mktemp("property"))
+def book(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Book]:
+    # the application lives for the module; its docutils registrations end with it
+    with docutils_namespace():
+        yield Book(tmp_path_factory.mktemp("property"))
 
 
 START = time.monotonic()
