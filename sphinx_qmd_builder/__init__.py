@@ -13,6 +13,7 @@ from sphinx.application import Sphinx
 
 from .builder import QmdBuilder
 from .config import register_config_values
+from .construct_transforms import CONSTRUCT_NODES, CONSTRUCT_TRANSFORMS
 from .labels import QmdLabelCollector
 from .nodes import qmd_citation, qmd_crossref, qmd_doclink
 from .transforms import LatexExportCommentRemover, QmdReferenceTransform
@@ -29,12 +30,14 @@ def _skip(self: Any, node: Any) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     register_config_values(app)
     app.add_builder(QmdBuilder)
-    for node in (qmd_crossref, qmd_citation, qmd_doclink):
+    for node in (qmd_crossref, qmd_citation, qmd_doclink, *CONSTRUCT_NODES):
         # other builders never see these nodes (the transforms run only for qmd)
         app.add_node(node)
     app.add_env_collector(QmdLabelCollector)
     app.add_post_transform(QmdReferenceTransform)
     app.add_post_transform(LatexExportCommentRemover)
+    for transform in CONSTRUCT_TRANSFORMS:
+        app.add_post_transform(transform)
     return {
         "version": __version__,
         "env_version": 1,

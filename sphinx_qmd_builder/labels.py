@@ -111,6 +111,29 @@ def node_kind(node: nodes.Node) -> str | None:
     return None
 
 
+#: the sphinx-proof / sphinx-exercise kinds Quarto numbers as theorem divs
+QUARTO_THEOREM_KINDS = frozenset(
+    {"theorem", "lemma", "corollary", "proposition", "conjecture", "definition", "example"}
+    | {"exercise"}
+)
+
+
+def proof_kind(node: nodes.Element) -> str | None:
+    """The kind of a sphinx-proof/sphinx-exercise node when Quarto can number it, else None.
+
+    Remarks, solutions, algorithms, axioms ... have no numbered Quarto form: their labels
+    stay plain anchors.
+    """
+    kind = node.get("realtype") or node.get("type")
+    return kind if kind in QUARTO_THEOREM_KINDS else None
+
+
+def _is_proof_node(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.Element) and bool(
+        node.get("label") and (node.get("realtype") or node.get("serial_number") is not None)
+    )
+
+
 class QmdLabelCollector(EnvironmentCollector):
     """Records, per document, every explicit label and the kind of node it names."""
 
@@ -143,6 +166,11 @@ class QmdLabelCollector(EnvironmentCollector):
             else:
                 kind = node_kind(node)
             records[name] = LabelRecord(name, node_id, kind, node.line)
+        for proof in doctree.findall(_is_proof_node):
+            # sphinx-proof labels live in its own domain, not in doctree.nametypes
+            label = proof["label"]
+            if proof.get("ids") and not _is_generated(label):
+                records[label] = LabelRecord(label, proof["ids"][0], proof_kind(proof), proof.line)
         for math in doctree.findall(nodes.math_block):
             label = math.get("label")
             if label and label not in records and not _is_generated(label):

@@ -45,9 +45,12 @@ class QmdReferenceTransform(SphinxPostTransform):
         target = node.get("reftarget", "")
         if domain == "cite":
             return self.citation(node, reftype, target)
-        if (domain, reftype) in (("std", "numref"), ("std", "ref"), ("math", "eq")) or (
-            domain in ("", None) and reftype == "myst"
-        ):
+        if (domain, reftype) in (
+            ("std", "numref"),
+            ("std", "ref"),
+            ("math", "eq"),
+            ("prf", "ref"),  # sphinx-proof
+        ) or (domain in ("", None) and reftype == "myst"):
             label = target
             if (domain, reftype) == ("math", "eq"):
                 role = "eq"
@@ -83,7 +86,7 @@ class QmdReferenceTransform(SphinxPostTransform):
 
     def resolve_doc(self, node: addnodes.pending_xref, target: str) -> nodes.Node | None:
         """A link to a whole document of the book."""
-        from sphinx.util.docutils import docname_join
+        from sphinx.util import docname_join
 
         refdoc = node.get("refdoc", self.env.docname)
         target = target.split("#", 1)[0]

@@ -20,26 +20,15 @@ from sphinx.util.docutils import SphinxTranslator
 from . import markdown as md
 from .mathenv import display_math
 from .nodes import qmd_citation, qmd_crossref, qmd_doclink
+from .visit_admonitions import AdmonitionVisitors, collapse_of
+from .visit_design import DesignVisitors
+from .visit_proofs import ProofVisitors
+from .visit_prose import ProseVisitors
 
 if TYPE_CHECKING:
     from .builder import QmdBuilder
 
 logger = logging.getLogger(__name__)
-
-#: Sphinx/docutils admonition node -> Quarto callout type
-CALLOUT_TYPES = {
-    "note": "note",
-    "seealso": "note",
-    "hint": "tip",
-    "tip": "tip",
-    "important": "important",
-    "attention": "important",
-    "warning": "warning",
-    "caution": "caution",
-    "danger": "caution",
-    "error": "caution",
-    "admonition": "note",
-}
 
 #: kernel / lexer names -> Quarto engine language of an executable cell
 CELL_LANGUAGES = {"ipython3": "python", "ipython": "python", "python3": "python", "ir": "r"}
@@ -95,7 +84,9 @@ class QmdWriter(writers.Writer):  # type: ignore[type-arg]
         self.output = visitor.astext()  # type: ignore[attr-defined]
 
 
-class QmdTranslator(SphinxTranslator):
+class QmdTranslator(
+    AdmonitionVisitors, DesignVisitors, ProofVisitors, ProseVisitors, SphinxTranslator
+):
     """Writes Quarto markdown. Handlers are grouped by kind of node, as in Sphinx's writers."""
 
     builder: QmdBuilder
@@ -507,10 +498,20 @@ class QmdTranslator(SphinxTranslator):
         if element == "cell_code":
             self.write_code_cell(node)
             raise nodes.SkipNode
-        self.push()
+        if node.get("design_component"):
+            self.visit_design_container(node)
+        elif collapse_of(node):
+            self.visit_toggle_container(node)
+        else:
+            self.push()
 
     def depart_container(self, node: nodes.container) -> None:
-        self.add_block(self.pop().make())
+        if node.get("design_component"):
+            self.depart_design_container(node)
+        elif collapse_of(node):
+            self.depart_toggle_container(node)
+        else:
+            self.add_block(self.pop().make())
 
     def write_code_cell(self, node: nodes.container) -> None:
         """A myst-nb code cell becomes an executable Quarto cell with ``#|`` options."""
@@ -525,41 +526,6 @@ class QmdTranslator(SphinxTranslator):
         if self.config.qmd_escape_fences:
             fence = "\\" + fence
         self.add_block(f"{fence}{{{language}}}\n{options}{code.rstrip()}\n{fence}")
-
-    # -- admonitions -----------------------------------------------------------------------
-
-    def visit_admonition(self, node: nodes.Element) -> None:
-        self.push("admonition")
-
-    def depart_admonition(self, node: nodes.Element) -> None:
-        ctx = self.pop()
-        kind = _admonition_kind(node)
-        attrs = {}
-        if self.config.qmd_callout_appearance:
-            attrs["appearance"] = self.config.qmd_callout_appearance
-        header = md.attributes(None, [f"callout-{CALLOUT_TYPES.get(kind, 'note')}"], **attrs)
-        parts = []
-        title = ctx.data.get("title")
-        if title:
-            parts.append(f"**{title}**")
-        body = ctx.make()
-        if body:
-            parts.append(body)
-        inner = "\n\n".join(parts)
-        self.add_block(f"::: {header}\n\n{inner}\n\n:::")
-
-    # every docutils admonition class is written by the same pair
-    visit_note = visit_tip = visit_hint = visit_important = visit_warning = visit_admonition
-    visit_caution = visit_attention = visit_danger = visit_error = visit_admonition
-    depart_note = depart_tip = depart_hint = depart_important = depart_admonition
-    depart_warning = depart_caution = depart_attention = depart_danger = depart_admonition
-    depart_error = depart_admonition
-
-    def visit_seealso(self, node: nodes.Element) -> None:
-        self.push("admonition")
-        self.ctx.data["title"] = "See also"
-
-    depart_seealso = depart_admonition
 
     # -- figures and images -----------------------------------------------------------------
 
@@ -607,11 +573,13 @@ class QmdTranslator(SphinxTranslator):
         path = self.builder.image_reference(self.docname, node)
         width = _dimension(node.get("width"))
         height = _dimension(node.get("height"))
+        if node.get("scale") and width is None:
+            width = self.scaled_width(node)
         alt = node.get("alt", "")
         keep_alt = self.config.qmd_keep_image_alt and alt and alt != node.get("uri")
         attr_text = md.attributes(
             None,
-            [],
+            [c for c in node.get("classes", []) if not c.startswith("align-")],
             width=width,
             height=height,
             fig_alt=alt if keep_alt else None,
@@ -649,23 +617,6 @@ class QmdTranslator(SphinxTranslator):
 
     def visit_bibliography(self, node: nodes.Element) -> None:
         # the bibliography is Quarto's references page
-        raise nodes.SkipNode
-
-    def visit_footnote_reference(self, node: nodes.footnote_reference) -> None:
-        self.add_inline(f"[^{node.get('refid', node.astext())}]")
-        raise nodes.SkipNode
-
-    def visit_footnote(self, node: nodes.footnote) -> None:
-        self.push()
-
-    def depart_footnote(self, node: nodes.footnote) -> None:
-        ctx = self.pop()
-        body = ctx.make()
-        # the first block is the footnote's label, written by docutils as a label node
-        ident = node["ids"][0] if node.get("ids") else "fn"
-        self.add_block(md.indent(body, "    ", first=f"[^{ident}]: "))
-
-    def visit_label(self, node: nodes.Element) -> None:
         raise nodes.SkipNode
 
     # -- anything else --------------------------------------------------------------------
@@ -732,16 +683,6 @@ def format_citation(keys: list[str], mode: str, pre: list[str], post: list[str])
             return ", ".join(items)
         return ", ".join(f"@{k} [{a}]" if a else f"@{k}" for k, a in zip(keys, post))
     return "[" + "; ".join(items) + "]"
-
-
-def _admonition_kind(node: nodes.Element) -> str:
-    name = node.__class__.__name__
-    if name != "admonition":
-        return name
-    for cls in node.get("classes", []):
-        if cls in CALLOUT_TYPES:
-            return cls
-    return "admonition"
 
 
 def _dimension(value: str | None) -> str | int | None:

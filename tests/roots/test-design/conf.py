@@ -1,0 +1,3 @@
+project = "Design"
+extensions = ["myst_parser", "sphinx_design", "sphinx_qmd_builder"]
+myst_enable_extensions = ["colon_fence"]
