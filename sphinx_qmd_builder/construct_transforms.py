@@ -106,6 +106,10 @@ class TaskCheckboxes(SphinxPostTransform):
         for node in list(self.document.findall(nodes.raw)):
             if "html" in _raw_formats(node) and _CHECKBOX.match(node.astext()):
                 checked = "checked" in node.astext().lower()
+                nxt = node.next_node(descend=False, siblings=True)
+                if isinstance(nxt, nodes.Text) and nxt.astext()[:1].isspace():
+                    # older MyST keeps the space after the box; the writer writes its own
+                    nxt.parent.replace(nxt, nodes.Text(nxt.astext().lstrip()))
                 node.replace_self(_set_source(qmd_task_checkbox(checked=checked), node))
 
 

@@ -1,0 +1,90 @@
+"""Golden output of each construct group (tests/roots/test-<group>), plus structural checks.
+
+A golden file is rewritten with ``QMD_UPDATE_GOLDEN=1``; read the diff by eye before
+committing it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import ast_facts, build_qmd, pandoc_plain
+
+TESTS = Path(__file__).parent
+GOLDEN = TESTS / "golden_constructs"
+GROUPS = ["admonitions", "design", "proofs", "prose"]
+
+
+def build_root(name: str, tmp_path: Path):
+    src = tmp_path / "src"
+    shutil.copytree(TESTS / "roots" / f"test-{name}", src)
+    return build_qmd(src, tmp_path / "out")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    return {name: build_root(name, tmp_path_factory.mktemp(name)) for name in GROUPS}
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_golden(group: str, built: dict) -> None:
+    result = built[group]
+    text = result.read("index.qmd")
+    golden = GOLDEN / f"{group}.qmd"
+    if os.environ.get("QMD_UPDATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_no_unknown_node_warnings(group: str, built: dict) -> None:
+    assert "qmd.unknown" not in built[group].warnings
+
+
+def test_admonitions_are_callouts(built: dict) -> None:
+    facts = ast_facts(built["admonitions"].read("index.qmd"))
+    classes = [c[0] for c in facts.div_classes if c]
+    # 18 top-level boxes plus the nested tip
+    assert len(classes) == 19
+    assert all(c.startswith("callout-") for c in classes)
+    assert classes.count("callout-caution") == 3  # caution, danger, error
+
+
+def test_design_tabset_has_one_heading_per_tab(built: dict) -> None:
+    text = built["design"].read("index.qmd")
+    facts = ast_facts(text)
+    assert ["panel-tabset"] in facts.div_classes
+    plain = pandoc_plain(text)
+    for word in ("Python text.", "R text.", "Card footer.", "Right body.", "primary badge"):
+        assert word in plain
+
+
+def test_proof_ids_come_from_the_label_registry(built: dict) -> None:
+    result = built["proofs"]
+    facts = ast_facts(result.read("index.qmd"))
+    assert {"thm-pythagoras", "lem-my-lemma", "def-vs", "exr-ex-add"} <= facts.ids
+    assert "thm-pythagoras" in facts.citations  # {prf:ref} without text: Quarto numbers it
+    labels = (result.outdir / "labels.json").read_text(encoding="utf-8")
+    assert '"qid": "thm-pythagoras"' in labels
+
+
+def test_prose_words_survive(built: dict) -> None:
+    plain = pandoc_plain(built["prose"].read("index.qmd"))
+    for words in (
+        "A margin note.",
+        "Sidebar text.",
+        "Edsger Dijkstra",
+        "A multi-dimensional array.",
+        "The named footnote.",
+        "Line one",
+        "second line",
+        "Markedly Structured Text",
+        "Widget Pro",
+        "Only in PDF.",
+        "Included text with a word.",
+        "The first function",
+    ):
+        assert words in plain, words
