@@ -41,7 +41,7 @@ def test_golden(group: str, built: dict) -> None:
 
 @pytest.mark.parametrize("group", GROUPS)
 def test_no_unknown_node_warnings(group: str, built: dict) -> None:
-    assert "qmd.unknown" not in built[group].warnings
+    assert "no Quarto form" not in built[group].warnings
 
 
 def test_admonitions_are_callouts(built: dict) -> None:
@@ -88,3 +88,26 @@ def test_prose_words_survive(built: dict) -> None:
         "The first function",
     ):
         assert words in plain, words
+
+
+def test_unknown_nodes_warn_with_location_and_keep_text(tmp_path: Path) -> None:
+    result = build_root("unknown", tmp_path)
+    # (Sphinx 7 does not print the "[qmd.unknown]" type; the message is the same)
+    warnings = [w for w in result.warnings.splitlines() if "no Quarto form for" in w]
+    # one warning per occurrence (two blocks, one inline), each with file:line
+    assert len(warnings) == 3, result.warnings
+    assert any("index.md:5:" in w and "mystery" in w for w in warnings)
+    assert any("index.md:9:" in w and "mystery_inline" in w for w in warnings)
+    assert any("index.md:11:" in w for w in warnings)
+    plain = pandoc_plain(result.read("index.qmd"))
+    for words in ("Secret words inside.", "An inline hidden phrase here.", "Second box."):
+        assert words in plain
+
+
+def test_unknown_warning_can_be_suppressed(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(TESTS / "roots" / "test-unknown", src)
+    result = build_qmd(src, tmp_path / "out", suppress_warnings=["qmd.unknown"])
+    assert "qmd.unknown" not in result.warnings
+    assert "no Quarto form" not in result.warnings
+    assert "Second box." in result.read("index.qmd")

@@ -1,0 +1,6 @@
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+project = "Unknown"
+extensions = ["myst_parser", "mystery_ext", "sphinx_qmd_builder"]
