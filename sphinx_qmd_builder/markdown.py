@@ -6,7 +6,7 @@ import re
 
 # characters that pandoc markdown may read as syntax anywhere in running text
 _ALWAYS = {"\\", "`", "*", "[", "]", "$", "@", "|"}
-_LINE_START_BLOCK = re.compile(r"^(\s*)(#|>|:::|[-+*](?=\s|$)|\d+[.)](?=\s|$)|=+\s*$|-+\s*$)")
+_LINE_START_BLOCK = re.compile(r"^(\s*)(#|%|>|:::|[-+*](?=\s|$)|\d+[.)](?=\s|$)|=+\s*$|-+\s*$)")
 
 
 def escape_text(text: str) -> str:
@@ -27,6 +27,9 @@ def escape_text(text: str) -> str:
             out.append("\\{")
         elif ch == "~" or ch == "^":
             out.append("\\" + ch)
+        elif ch == "-" and i + 1 < n and text[i + 1] == "-":
+            # pandoc's smart extension would make "--" a dash ("--flag" -> "–flag")
+            out.append("\\-")
         else:
             out.append(ch)
     return "".join(out)
@@ -39,7 +42,12 @@ def escape_line_starts(text: str) -> str:
         match = _LINE_START_BLOCK.match(line)
         if match:
             indent, token = match.group(1), match.group(2)
-            lines[i] = indent + "\\" + token + line[len(indent) + len(token) :]
+            rest = line[len(indent) + len(token) :]
+            if token[:1].isdigit():
+                # "1." -> "1\." (a backslash before a digit would stay in the text)
+                lines[i] = indent + token[:-1] + "\\" + token[-1] + rest
+            else:
+                lines[i] = indent + "\\" + token + rest
     return "\n".join(lines)
 
 
