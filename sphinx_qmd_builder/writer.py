@@ -31,7 +31,14 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 #: kernel / lexer names -> Quarto engine language of an executable cell
-CELL_LANGUAGES = {"ipython3": "python", "ipython": "python", "python3": "python", "ir": "r"}
+CELL_LANGUAGES = {
+    "ipython3": "python",
+    "ipython2": "python",
+    "ipython": "python",
+    "python3": "python",
+    "python2": "python",
+    "ir": "r",
+}
 
 
 class Context:
