@@ -91,9 +91,25 @@ class HardBreaks(SphinxPostTransform):
                 ):
                     merged.add(id(nxt))
                     nxt.parent.remove(nxt)
-                node.replace_self(_set_source(qmd_hard_break(), node))
+                self.replace(node)
             elif "latex" in formats and text.strip() == "\\\\":
-                node.replace_self(_set_source(qmd_hard_break(), node))
+                self.replace(node)
+
+    def replace(self, node: nodes.raw) -> None:
+        """Put the break in; the source's newline after it is not text (it would end the
+        paragraph after the break's own newline)."""
+        nxt = node.next_node(descend=False, siblings=True)
+        if isinstance(nxt, nodes.Text) and nxt.astext()[:1].isspace():
+            nxt.parent.replace(nxt, nodes.Text(nxt.astext().lstrip()))
+        following = node.parent.children[node.parent.index(node) + 1 :]
+        if (
+            isinstance(node.parent, nodes.paragraph)
+            and not "".join(n.astext() for n in following).strip()
+        ):
+            # a break that ends a paragraph breaks nothing (and "\" there is a backslash)
+            node.parent.remove(node)
+            return
+        node.replace_self(_set_source(qmd_hard_break(), node))
 
 
 class TaskCheckboxes(SphinxPostTransform):

@@ -6,7 +6,12 @@ import re
 
 # characters that pandoc markdown may read as syntax anywhere in running text
 _ALWAYS = {"\\", "`", "*", "[", "]", "$", "@", "|"}
-_LINE_START_BLOCK = re.compile(r"^(\s*)(#|%|>|:::|[-+*](?=\s|$)|\d+[.)](?=\s|$)|=+\s*$|-+\s*$)")
+_LINE_START_BLOCK = re.compile(
+    r"^(\s*)(#|%|>|:::|[-+*](?=\s|$)"
+    # ordered-list markers, pandoc's fancy_lists included: 1. 2) (3) a. b) (c) iv. #. (@)
+    r"|\(?(?:\d+|[a-zA-Z]|[ivxlcdmIVXLCDM]+|#|@[\w-]*)[.)](?=\s|$)"
+    r"|=+\s*$|-+\s*$)"
+)
 
 
 def escape_text(text: str) -> str:
@@ -43,7 +48,9 @@ def escape_line_starts(text: str) -> str:
         if match:
             indent, token = match.group(1), match.group(2)
             rest = line[len(indent) + len(token) :]
-            if token[:1].isdigit():
+            if token.startswith("("):
+                lines[i] = indent + "\\" + token + rest
+            elif token[-1] in ".)" and token[:1] not in "-+*":
                 # "1." -> "1\." (a backslash before a digit would stay in the text)
                 lines[i] = indent + token[:-1] + "\\" + token[-1] + rest
             else:

@@ -28,9 +28,11 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pypandoc
 import pytest
+import sphinx.writers.text
 from corpus_conf import copy_book
 from docutils import nodes
 from helpers import PANDOC_FORMAT, build_qmd
@@ -169,7 +171,9 @@ def build_text(srcdir: Path, outdir: Path) -> None:
     )
     app.set_translator("text", LenientTextTranslator, override=True)
     app.connect("doctree-resolved", discount_generated)
-    app.build()
+    # no wrapping: the text writer may break CJK lines inside a word, cutting it in two
+    with mock.patch.object(sphinx.writers.text, "MAXWIDTH", 1000):
+        app.build()
 
 
 _INLINE_MARKUP = {"Emph", "Strong", "Strikeout", "Superscript", "Subscript", "SmallCaps"}
