@@ -50,6 +50,15 @@ def grid_columns(node: nodes.Element) -> int | None:
     return best[1] if best else None
 
 
+def _ancestors(node: nodes.Element) -> list[nodes.Element]:
+    found = []
+    parent = node.parent
+    while isinstance(parent, nodes.Element):
+        found.append(parent)
+        parent = parent.parent
+    return found
+
+
 class DesignVisitors:
     """Mixin for :class:`~sphinx_qmd_builder.writer.QmdTranslator`."""
 
@@ -81,7 +90,14 @@ class DesignVisitors:
         title = ctx.data.get("title", "")
         if component in ("tab-set", "tab-set-code"):
             tabs = ctx.data.get("tabs", [])
-            inner = "\n\n".join(f"## {t or 'Tab'}\n\n{b}".rstrip() for t, b in tabs)
+            # a tab set inside a tab set needs deeper headings, or Quarto merges them
+            depth = sum(
+                1
+                for a in _ancestors(node)
+                if a.get("design_component") in ("tab-set", "tab-set-code")
+            )
+            mark = "#" * min(6, 2 + depth)
+            inner = "\n\n".join(f"{mark} {t or 'Tab'}\n\n{b}".rstrip() for t, b in tabs)
             self.add_block(f"::: {{.panel-tabset}}\n\n{inner}\n\n:::")
         elif component == "tab-item":
             if self.ctx.kind.startswith("design:tab-set"):

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import ast_facts, build_qmd, pandoc_plain
+from helpers import ast_facts, build_qmd, pandoc_ast, pandoc_plain
 
 TESTS = Path(__file__).parent
 GOLDEN = TESTS / "golden_constructs"
@@ -60,6 +60,17 @@ def test_design_tabset_has_one_heading_per_tab(built: dict) -> None:
     plain = pandoc_plain(text)
     for word in ("Python text.", "R text.", "Card footer.", "Right body.", "primary badge"):
         assert word in plain
+
+
+def test_nested_tab_sets_use_deeper_headings(built: dict) -> None:
+    text = built["design"].read("index.qmd")
+    blocks = [b for b in pandoc_ast(text)["blocks"] if b["t"] == "Div"]
+    nested = blocks[-1]
+    assert nested["c"][0][1] == ["panel-tabset"]
+    levels = [b["c"][0] for b in nested["c"][1] if b["t"] == "Header"]
+    inner = next(b for b in nested["c"][1] if b["t"] == "Div")
+    assert levels == [2, 2]
+    assert [b["c"][0] for b in inner["c"][1] if b["t"] == "Header"] == [3, 3]
 
 
 def test_proof_ids_come_from_the_label_registry(built: dict) -> None:
