@@ -77,7 +77,10 @@ class QmdReferenceTransform(SphinxPostTransform):
                 numbered=found.numbered,
             )
             new.source, new.line = node.source, node.line
-            if node.get("refexplicit"):
+            if node.get("refexplicit") and domain == "prf":
+                # sphinx-proof writes the link text plain, not as the role's literal
+                new += nodes.Text(node.astext())
+            elif node.get("refexplicit"):
                 new += node.children
             return new
         if domain == "std" and reftype == "doc":
