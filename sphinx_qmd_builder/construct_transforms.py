@@ -167,7 +167,10 @@ class OnlyToContentVisible(SphinxPostTransform):
     def run(self, **kwargs: Any) -> None:
         for node in list(self.document.findall(addnodes.only)):
             expr = node.get("expr", "").strip()
-            fmt = ONLY_FORMATS.get(expr)
+            fmt = ONLY_FORMATS.get(expr) or self.decide(expr)
+            if fmt == "*":  # true for every output Quarto makes
+                node.replace_self(node.children)
+                continue
             if fmt is None:
                 logger.warning(
                     "only %r: not one output format; decided as for the qmd builder",
@@ -180,6 +183,32 @@ class OnlyToContentVisible(SphinxPostTransform):
             new = qmd_only(formats=fmt)
             new += node.children
             node.replace_self(_set_source(new, node))
+
+    def decide(self, expr: str) -> str | None:
+        """Evaluate a compound expression as the HTML and the LaTeX builder would.
+
+        ``"html"``/``"pdf"`` when only one of them shows the block, ``"*"`` when both do,
+        None when neither does (or the expression cannot be read).
+        """
+        from sphinx.util.tags import Tags
+
+        base = getattr(self.env, "_tags", None)  # Sphinx 8+
+        if base is None:
+            base = self.app.builder.tags  # Sphinx 7
+        shown = []
+        for fmt, quarto in (("html", "html"), ("latex", "pdf")):
+            tags = Tags([*base, fmt, f"format_{fmt}", f"builder_{fmt}"])
+            tags.remove("qmd")
+            tags.remove("format_qmd")
+            tags.remove("builder_qmd")
+            try:
+                if tags.eval_condition(expr):
+                    shown.append(quarto)
+            except Exception:
+                return None
+        if len(shown) == 2:
+            return "*"
+        return shown[0] if shown else None
 
 
 class DesignTitles(SphinxPostTransform):

@@ -47,8 +47,8 @@ def test_no_unknown_node_warnings(group: str, built: dict) -> None:
 def test_admonitions_are_callouts(built: dict) -> None:
     facts = ast_facts(built["admonitions"].read("index.qmd"))
     classes = [c[0] for c in facts.div_classes if c]
-    # 18 top-level boxes plus the nested tip
-    assert len(classes) == 19
+    # 20 top-level boxes plus the nested tip
+    assert len(classes) == 21
     assert all(c.startswith("callout-") for c in classes)
     assert classes.count("callout-caution") == 3  # caution, danger, error
 
