@@ -16,6 +16,7 @@ from .config import register_config_values
 from .construct_transforms import CONSTRUCT_NODES, CONSTRUCT_TRANSFORMS
 from .labels import QmdLabelCollector
 from .nodes import qmd_citation, qmd_crossref, qmd_doclink
+from .notebooks import add_qmd_mime_priority, drop_thebe_scripts, keep_mystnb_inside_outdir
 from .transforms import LatexExportCommentRemover, QmdReferenceTransform
 
 __version__ = "0.1.0"
@@ -38,6 +39,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(LatexExportCommentRemover)
     for transform in CONSTRUCT_TRANSFORMS:
         app.add_post_transform(transform)
+    # after myst-nb's own handler (priority 500), which puts its folders beside outdir
+    app.connect("builder-inited", keep_mystnb_inside_outdir, priority=600)
+    app.connect("config-inited", add_qmd_mime_priority)
+    app.connect("doctree-resolved", drop_thebe_scripts, priority=900)
     return {
         "version": __version__,
         "env_version": 1,

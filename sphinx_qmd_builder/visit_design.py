@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 
 from . import markdown as md
+from .visit_admonitions import collapse_of
 
 if TYPE_CHECKING:
     from .writer import Context
@@ -70,6 +71,8 @@ class DesignVisitors:
         def pop(self) -> Context: ...
         def add_block(self, text: str) -> None: ...
         def add_inline(self, text: str) -> None: ...
+        def visit_toggle_container(self, node: nodes.Element) -> None: ...
+        def depart_toggle_container(self, node: nodes.Element) -> None: ...
         def callout(
             self,
             kind: str,
@@ -79,6 +82,24 @@ class DesignVisitors:
             ident: str | None = None,
             **extra: Any,
         ) -> str: ...
+
+    # containers: sphinx-design components and toggles here, the rest (notebook cells,
+    # plain containers) to the next handler in the MRO
+    def visit_container(self, node: nodes.Element) -> None:
+        if node.get("design_component"):
+            self.visit_design_container(node)
+        elif collapse_of(node):
+            self.visit_toggle_container(node)
+        else:
+            super().visit_container(node)  # type: ignore[misc]
+
+    def depart_container(self, node: nodes.Element) -> None:
+        if node.get("design_component"):
+            self.depart_design_container(node)
+        elif collapse_of(node):
+            self.depart_toggle_container(node)
+        else:
+            super().depart_container(node)  # type: ignore[misc]
 
     def visit_design_container(self, node: nodes.Element) -> None:
         component = node.get("design_component", "")
