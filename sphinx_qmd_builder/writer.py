@@ -73,7 +73,12 @@ class Context:
         return separator.join(self.blocks)
 
     def make_inline(self) -> str:
-        return "".join(self.inline)
+        text = "".join(self.inline)
+        if self.blocks:
+            # a block inside inline content (MyST puts display math in a paragraph):
+            # keep it, as its own block, in order
+            return "\n\n".join([*self.blocks, text.strip()] if text.strip() else self.blocks)
+        return text
 
 
 class QmdWriter(writers.Writer):  # type: ignore[type-arg]

@@ -97,8 +97,14 @@ def test_prose_words_survive(built: dict) -> None:
         "Only in PDF.",
         "Included text with a word.",
         "The first function",
+        "A paragraph that runs into display math:",
     ):
         assert words in plain, words
+
+
+def test_display_math_inside_a_paragraph_is_kept(built: dict) -> None:
+    facts = ast_facts(built["prose"].read("index.qmd"))
+    assert [(kind, tex.strip()) for kind, tex in facts.math] == [("DisplayMath", "a = b")]
 
 
 def test_unknown_nodes_warn_with_location_and_keep_text(tmp_path: Path) -> None:

@@ -5,3 +5,4 @@ myst_substitutions = {"product": "Widget **Pro**", "version": "2.1"}
 myst_heading_anchors = 2
 # an explicit dict: Sphinx's default one is shared between in-process test builds
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+myst_dmath_double_inline = True
