@@ -102,9 +102,13 @@ class LenientTextTranslator(TextTranslator):
         pass
 
 
-def discount_generated(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+def discount_generated(
+    app: Sphinx, doctree: nodes.document, docname: str, kept_outputs: frozenset[str] = frozenset()
+) -> None:
     """Remove from the text rendering what Quarto generates instead of reading."""
     for node in list(doctree.findall(nodes.container)):
+        if docname in kept_outputs:
+            break  # written as .ipynb: the stored outputs are kept, so they count
         if node.get("nb_element") in ("cell_code_output", "cell_code_outputs"):
             node.parent.remove(node)
     for node in list(doctree.findall(nodes.Admonition)):
@@ -156,7 +160,7 @@ def _is_citation(node: nodes.reference, doctree: nodes.document) -> bool:
     return isinstance(target, nodes.citation) or "bibtex" in " ".join(node.get("classes", []))
 
 
-def build_text(srcdir: Path, outdir: Path) -> None:
+def build_text(srcdir: Path, outdir: Path, kept_outputs: frozenset[str] = frozenset()) -> None:
     status, warnings = io.StringIO(), io.StringIO()
     app = Sphinx(
         str(srcdir),
@@ -170,7 +174,10 @@ def build_text(srcdir: Path, outdir: Path) -> None:
         freshenv=True,
     )
     app.set_translator("text", LenientTextTranslator, override=True)
-    app.connect("doctree-resolved", discount_generated)
+    app.connect(
+        "doctree-resolved",
+        lambda app, doctree, docname: discount_generated(app, doctree, docname, kept_outputs),
+    )
     # no wrapping: the text writer may break CJK lines inside a word, cutting it in two
     with mock.patch.object(sphinx.writers.text, "MAXWIDTH", 1000):
         app.build()
@@ -226,6 +233,25 @@ def _ast_text(value: Any, out: list[str]) -> None:
             _ast_text(child, out)
 
 
+def notebook_markdown(path: Path) -> str:
+    """A notebook written by the builder, as one markdown text: its raw front matter,
+    markdown cells, code (fenced) and the text of its stored outputs."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    parts: list[str] = []
+    for cell in notebook.get("cells", []):
+        source = "".join(cell.get("source", []))
+        if cell.get("cell_type") == "code":
+            parts.append(f"````\n{source}\n````")
+            for output in cell.get("outputs", []):
+                text = output.get("text") or output.get("data", {}).get("text/plain") or ""
+                text = "".join(text) if isinstance(text, list) else text
+                if text.strip():
+                    parts.append(f"````\n{text}\n````")
+        else:
+            parts.append(source)
+    return "\n\n".join(parts)
+
+
 def qmd_plain(text: str) -> str:
     ast = json.loads(
         pypandoc.convert_text(text, "json", format=PANDOC_FORMAT, extra_args=["--wrap=none"])
@@ -267,6 +293,11 @@ def qmd_text_without_code(text: str) -> str:
     return "".join(out)
 
 
+def _is_page(path: Path, outdir: Path) -> bool:
+    """A page of the book, not a file in a tool's folder (``.jupyter_execute``, ``_build``)."""
+    return not any(part.startswith((".", "_")) for part in path.relative_to(outdir).parts[:-1])
+
+
 @dataclass
 class Conservation:
     book: str
@@ -285,8 +316,10 @@ def measure(book: str, tmp: Path) -> tuple[Conservation, dict[str, list[str]]]:
         shutil.copytree(EXAMPLE, src)
     else:
         copy_book(CORPORA / book, src)
-    build_text(src, tmp / "text")
     result = build_qmd(src, tmp / "qmd")
+    notebooks = [p for p in sorted(result.outdir.rglob("*.ipynb")) if _is_page(p, result.outdir)]
+    kept = frozenset(p.relative_to(result.outdir).with_suffix("").as_posix() for p in notebooks)
+    build_text(src, tmp / "text", kept)
     text_words: Counter[str] = Counter()
     for path in sorted((tmp / "text").rglob("*.txt")):
         text_words += words(path.read_text(encoding="utf-8"))
@@ -295,10 +328,12 @@ def measure(book: str, tmp: Path) -> tuple[Conservation, dict[str, list[str]]]:
     )
     qmd_words: Counter[str] = Counter()
     leftovers: dict[str, list[str]] = {}
-    for path in sorted(result.outdir.rglob("*.qmd")):
-        if "_build" in path.parts:
-            continue
-        page = path.read_text(encoding="utf-8")
+    pages = [p for p in sorted(result.outdir.rglob("*.qmd")) if _is_page(p, result.outdir)]
+    for path in pages + notebooks:
+        if path.suffix == ".ipynb":
+            page = notebook_markdown(path)
+        else:
+            page = path.read_text(encoding="utf-8")
         qmd_words += words(qmd_plain(page))
         prose = qmd_text_without_code(page)
         for kind, pattern in MYST_LEFTOVERS.items():
