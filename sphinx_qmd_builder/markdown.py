@@ -7,11 +7,13 @@ import re
 # characters that pandoc markdown may read as syntax anywhere in running text
 _ALWAYS = {"\\", "`", "*", "[", "]", "$", "@", "|"}
 _LINE_START_BLOCK = re.compile(
-    r"^(\s*)(#|%|>|:::|[-+*](?=\s|$)"
+    r"^(\s*)(#|%|>|:::|:(?=\s)|[-+*](?=\s|$)"
     # ordered-list markers, pandoc's fancy_lists included: 1. 2) (3) a. b) (c) iv. #. (@)
     r"|\(?(?:\d+|[a-zA-Z]|[ivxlcdmIVXLCDM]+|#|@[\w-]*)[.)](?=\s|$)"
     r"|=+\s*$|-+\s*$)"
 )
+#: an HTML entity pandoc would decode: ``&amp;``, ``&#169;``, ``&#xA9;``
+_ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 
 
 def escape_text(text: str) -> str:
@@ -35,6 +37,8 @@ def escape_text(text: str) -> str:
         elif ch == "-" and i + 1 < n and text[i + 1] == "-":
             # pandoc's smart extension would make "--" a dash ("--flag" -> "–flag")
             out.append("\\-")
+        elif ch == "&" and _ENTITY.match(text, i):
+            out.append("\\&")
         else:
             out.append(ch)
     return "".join(out)
