@@ -124,7 +124,7 @@ def test_get_target_uri_gives_qmd_paths(app: SphinxTestApp) -> None:
 # -- bad input ---------------------------------------------------------------------------------
 
 
-@pytest.mark.sphinx("qmd", testroot="unknown", srcdir="unknown-warns", freshenv=True)
+@pytest.mark.sphinx("qmd", testroot="unknown-ext", srcdir="unknown-warns", freshenv=True)
 def test_unknown_nodes_warn_once_and_keep_text(app: SphinxTestApp, warning) -> None:
     app.build()
     lines = warning_lines(warning)
@@ -143,7 +143,7 @@ def test_unknown_nodes_warn_once_and_keep_text(app: SphinxTestApp, warning) -> N
 
 @pytest.mark.sphinx(
     "qmd",
-    testroot="unknown",
+    testroot="unknown-ext",
     srcdir="unknown-suppressed",
     freshenv=True,
     confoverrides={"suppress_warnings": ["qmd.unknown"]},

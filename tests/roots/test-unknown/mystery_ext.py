@@ -1,10 +1,10 @@
-"""A tiny extension whose nodes the qmd writer has never heard of (and one it has)."""
+"""A stand-in for a third-party extension the qmd builder has never heard of."""
 
 from docutils import nodes
-from docutils.parsers.rst import Directive
+from sphinx.util.docutils import SphinxDirective
 
 
-class mystery_block(nodes.General, nodes.Element):  # noqa: N801
+class mystery(nodes.General, nodes.Element):  # noqa: N801
     pass
 
 
@@ -12,24 +12,12 @@ class mystery_inline(nodes.Inline, nodes.TextElement):  # noqa: N801
     pass
 
 
-class friendly_block(nodes.General, nodes.Element):  # noqa: N801
-    pass
-
-
-class MysteryDirective(Directive):
+class MysteryDirective(SphinxDirective):
     has_content = True
 
     def run(self):
-        node = mystery_block()
-        node.source, node.line = self.state_machine.get_source_and_line(self.lineno)
-        self.state.nested_parse(self.content, self.content_offset, node)
-        return [node]
-
-
-class FriendlyDirective(MysteryDirective):
-    def run(self):
-        node = friendly_block()
-        node.source, node.line = self.state_machine.get_source_and_line(self.lineno)
+        node = mystery()
+        self.set_source_info(node)
         self.state.nested_parse(self.content, self.content_offset, node)
         return [node]
 
@@ -40,23 +28,9 @@ def mystery_role(name, rawtext, text, lineno, inliner, options=None, content=Non
     return [node], []
 
 
-def _pass(self, node):
-    pass
-
-
-def visit_friendly_qmd(self, node):
-    self.push()
-
-
-def depart_friendly_qmd(self, node):
-    self.add_block("::: {.friendly}\n\n" + self.pop().make() + "\n\n:::")
-
-
 def setup(app):
-    app.add_node(mystery_block, html=(_pass, _pass))
-    app.add_node(mystery_inline, html=(_pass, _pass))
-    app.add_node(friendly_block, html=(_pass, _pass), qmd=(visit_friendly_qmd, depart_friendly_qmd))
+    app.add_node(mystery, html=(lambda s, n: None, lambda s, n: None))
+    app.add_node(mystery_inline, html=(lambda s, n: None, lambda s, n: None))
     app.add_directive("mystery", MysteryDirective)
-    app.add_directive("friendly", FriendlyDirective)
     app.add_role("mystery", mystery_role)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    return {"parallel_read_safe": True}

@@ -1,0 +1,8 @@
+import os
+import sys
+
+sys.path.insert(0, os.path.abspath("."))
+
+project = "Unknown nodes"
+extensions = ["myst_parser", "mystery_ext", "sphinx_qmd_builder"]
+show_warning_types = True  # Sphinx 7.4 does not show [qmd.unknown] by default
