@@ -36,6 +36,15 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
         'Keep an image\'s alt text as `fig-alt="..."` (the house example drops it).',
     ),
     ConfigValue(
+        "qmd_drop_image_classes",
+        ("bg-primary", "mb-1"),
+        "env",
+        (tuple, list),
+        "Image classes left out of the output: the house example turns "
+        '`<img class="bg-primary mb-1" width="600px">` into `{width=600}`; other classes '
+        "are kept (`{.bordered width=48}`).",
+    ),
+    ConfigValue(
         "qmd_callout_appearance",
         "simple",
         "env",

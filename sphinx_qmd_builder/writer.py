@@ -552,9 +552,13 @@ class QmdTranslator(
             width = self.scaled_width(node)
         alt = node.get("alt", "")
         keep_alt = self.config.qmd_keep_image_alt and alt and alt != node.get("uri")
+        dropped = set(self.config.qmd_drop_image_classes)
+        classes = [
+            c for c in node.get("classes", []) if not c.startswith("align-") and c not in dropped
+        ]
         attr_text = md.attributes(
             None,
-            [c for c in node.get("classes", []) if not c.startswith("align-")],
+            classes,
             width=width,
             height=height,
             fig_alt=alt if keep_alt else None,

@@ -168,3 +168,16 @@ def test_missing_image_one_warning_figure_kept(app: SphinxTestApp, warning) -> N
         "\n\nThe caption survives.\n:::"
     ) in text
     assert book_problems(app.outdir) == []
+
+
+@pytest.mark.sphinx(
+    "qmd",
+    testroot="missing-image",
+    srcdir="image-classes",
+    freshenv=True,
+    confoverrides={"qmd_drop_image_classes": ["mb-1"]},
+)
+def test_image_classes_dropped_as_configured(app: SphinxTestApp) -> None:
+    app.build()
+    text = (app.outdir / "index.qmd").read_text(encoding="utf-8")
+    assert "![]({{< meta params.images_path >}}missing.png){.bg-primary width=600}" in text
