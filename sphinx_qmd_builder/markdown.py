@@ -38,6 +38,14 @@ def escape_text(text: str) -> str:
         elif ch == "-" and i + 1 < n and text[i + 1] == "-":
             # pandoc's smart extension would make "--" a dash ("--flag" -> "–flag")
             out.append("\\-")
+        elif (
+            ch in "'\""
+            and (text[i - 1] if i else " ").isspace()
+            and (text[i + 1] if i + 1 < n else " ").isspace()
+        ):
+            # a lone quote between spaces would close a smart-quoted span and pandoc
+            # would drop the space before it ("'a '" -> "'a'"); escaped, it stays a quote
+            out.append("\\" + ch)
         elif ch == "&" and _ENTITY.match(text, i):
             out.append("\\&")
         else:
