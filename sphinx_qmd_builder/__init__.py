@@ -16,6 +16,7 @@ from .config import register_config_values
 from .labels import QmdLabelCollector
 from .nodes import qmd_citation, qmd_crossref, qmd_doclink
 from .transforms import LatexExportCommentRemover, QmdReferenceTransform
+from .translation import setup_translation
 
 __version__ = "0.1.0"
 
@@ -35,6 +36,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_env_collector(QmdLabelCollector)
     app.add_post_transform(QmdReferenceTransform)
     app.add_post_transform(LatexExportCommentRemover)
+    setup_translation(app)
     return {
         "version": __version__,
         "env_version": 1,

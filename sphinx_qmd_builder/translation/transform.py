@@ -1,0 +1,262 @@
+"""The post-transform that translates each document before the writer sees it.
+
+It runs late (priority 850): cross-references and citations are already ``qmd_crossref``
+and ``qmd_citation`` nodes (priority 5), Sphinx has resolved the remaining references
+(10), so what is left inside a unit is either prose or an inline node that travels as an
+untranslatable placeholder. The writer is unchanged: it sees ordinary nodes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.errors import SphinxError
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
+
+from .client import (
+    AuthorizationFailed,
+    BatchFailed,
+    DeepLClient,
+    QuotaExceeded,
+    batches,
+)
+from .memory import DocumentMemory
+from .report import TranslationReport
+from .segments import RebuildError, Segment, apply, extract_segments, parse_translation
+from .settings import KEY_VARIABLE, TranslationSettings, settings_from_config
+
+logger = logging.getLogger(__name__)
+
+
+class TranslationError(SphinxError):
+    category = "Translation error"
+
+
+class TranslationSession:
+    """Book-wide translation state of one build: settings, client, counters."""
+
+    def __init__(self, settings: TranslationSettings) -> None:
+        self.settings = settings
+        self.report = TranslationReport()
+        self._client: DeepLClient | None = None
+        self.quota_exhausted = False
+        self.stopped_warned = False
+
+    def client(self) -> DeepLClient | None:
+        if self.settings.auth_key is None:
+            return None
+        if self._client is None:
+            self._client = DeepLClient(
+                self.settings.auth_key,
+                server_url=self.settings.server_url,
+                source_lang=self.settings.source_lang,
+                target_lang=self.settings.target_lang,
+                glossary=self.settings.glossary,
+                glossary_file=self.settings.directory / "glossary.json",
+                report=self.report,
+            )
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    # -- one document ---------------------------------------------------------------------
+
+    def translate_document(self, document: nodes.document, docname: str, docfile: str) -> None:
+        settings = self.settings
+        segments = list(extract_segments(document, image_alt=settings.image_alt))
+        memory = DocumentMemory(
+            settings.memory_path(docname),
+            settings.source_lang,
+            settings.target_lang,
+            settings.project,
+        )
+        found: dict[str, str] = {}
+        reason: dict[str, str] = {}
+        pending: dict[str, Segment] = {}
+        for segment in segments:
+            hit = memory.lookup(segment.source)
+            if hit.translation is not None:
+                found[segment.source] = hit.translation
+            elif hit.fuzzy:
+                reason[segment.source] = "fuzzy"
+            else:
+                pending.setdefault(segment.source, segment)
+        fresh: set[str] = set()
+        if pending:
+            self.request(document, docname, pending, memory, found, reason, fresh)
+        counted: set[str] = set()
+        for segment in segments:
+            translated = found.get(segment.source)
+            if translated is None:
+                self.report.left(docname, reason.get(segment.source, "failed"))
+                continue
+            try:
+                apply(segment, translated)
+            except RebuildError as err:
+                logger.warning(
+                    "translation memory entry does not fit its source (%s); kept untranslated",
+                    err,
+                    location=segment.node,
+                    type="qmd",
+                    subtype="translate",
+                )
+                self.report.left(docname, "markup")
+                continue
+            if segment.source in fresh and segment.source not in counted:
+                self.report.translated_now += 1
+                counted.add(segment.source)
+            else:
+                self.report.from_memory += 1
+        memory.sync(segments, docfile)
+        memory.save()
+
+    def request(
+        self,
+        document: nodes.document,
+        docname: str,
+        pending: dict[str, Segment],
+        memory: DocumentMemory,
+        found: dict[str, str],
+        reason: dict[str, str],
+        fresh: set[str],
+    ) -> None:
+        """Ask DeepL for *pending*, batch by batch, saving the memory after each batch so
+        an interrupted build loses nothing it paid for."""
+        client = self.client()
+        if client is None:
+            reason.update(dict.fromkeys(pending, "no key"))
+            return
+        title = document.next_node(nodes.title)
+        context = title.astext() if title is not None else None
+        for batch in batches(list(pending)):
+            if self.quota_exhausted:
+                reason.update(dict.fromkeys(batch, "quota"))
+                continue
+            if client.gave_up:
+                reason.update(dict.fromkeys(batch, "failed"))
+                if not self.stopped_warned:
+                    self.stopped_warned = True
+                    logger.warning(
+                        "DeepL failed repeatedly; no more requests in this build",
+                        type="qmd",
+                        subtype="translate",
+                    )
+                continue
+            try:
+                translations = client.translate(batch, context)
+            except AuthorizationFailed:
+                raise TranslationError(
+                    f"DeepL refused the key in {KEY_VARIABLE} (HTTP 403). Check the key "
+                    "and qmd_deepl_server_url (free-plan keys use api-free.deepl.com). "
+                    f"Stopped before writing {docname!r}; the translation memory is intact."
+                ) from None
+            except QuotaExceeded:
+                self.quota_exhausted = True
+                reason.update(dict.fromkeys(batch, "quota"))
+                continue
+            except BatchFailed as err:
+                logger.warning(
+                    "DeepL request failed (%s): %d segments stay untranslated",
+                    err,
+                    len(batch),
+                    location=docname,
+                    type="qmd",
+                    subtype="translate",
+                )
+                reason.update(dict.fromkeys(batch, "failed"))
+                continue
+            for source, translated in zip(batch, translations):
+                try:
+                    parse_translation(pending[source], translated)
+                except RebuildError as err:
+                    # kept (fuzzy) so a reviewer can repair it instead of paying again
+                    memory.add_machine(source, translated, fuzzy=True)
+                    reason[source] = "markup"
+                    logger.warning(
+                        "DeepL damaged the markup of this text (%s); kept untranslated and "
+                        "stored as fuzzy in %s",
+                        err,
+                        memory.path.name,
+                        location=pending[source].node,
+                        type="qmd",
+                        subtype="translate",
+                    )
+                    continue
+                memory.add_machine(source, translated)
+                found[source] = translated
+                fresh.add(source)
+            memory.save()
+
+    # -- end of build ---------------------------------------------------------------------
+
+    def finish(self) -> None:
+        report = self.report
+        self.close()
+        logger.info("translation (%s): %s", self.settings.target_lang, report.summary())
+        if report.reasons.get("quota"):
+            logger.warning(
+                "DeepL quota exhausted (HTTP 456): %d segments remain untranslated; "
+                "everything translated so far is kept in %s",
+                report.reasons["quota"],
+                self.settings.directory,
+                type="qmd",
+                subtype="translate",
+            )
+        missing = report.reasons.get("no key", 0)
+        if missing:
+            docs = sorted(report.missing_by_doc)
+            message = (
+                f"{missing} segments in {len(docs)} documents ({', '.join(docs[:5])}"
+                f"{', ...' if len(docs) > 5 else ''}) are not in the translation memory "
+                f"and {KEY_VARIABLE} is not set: they stay in {self.settings.source_lang}"
+            )
+            if self.settings.missing == "error":
+                raise TranslationError(message)
+            logger.warning(message, type="qmd", subtype="translate")
+
+
+def session_for(app: Sphinx) -> TranslationSession | None:
+    """The build's translation session, made on first use; None when translation is off."""
+    builder: Any = app.builder
+    session = getattr(builder, "qmd_translation", None)
+    if session is None:
+        settings = settings_from_config(app.config, app.srcdir)
+        if not settings.enabled:
+            return None
+        session = TranslationSession(settings)
+        builder.qmd_translation = session
+    return session
+
+
+class QmdTranslateTransform(SphinxPostTransform):
+    """Replace the content of every translatable unit by its translation."""
+
+    default_priority = 850
+    formats = ("qmd",)
+
+    def run(self, **kwargs: Any) -> None:
+        if not self.config.qmd_translate:
+            return
+        session = session_for(self.app)
+        docname = self.env.docname
+        if session is None or not session.settings.translates(docname):
+            return
+        docfile = Path(self.env.doc2path(docname)).relative_to(self.app.srcdir).as_posix()
+        session.translate_document(self.document, docname, docfile)
+
+
+def report_translation(app: Sphinx, exception: BaseException | None) -> None:
+    session = getattr(app.builder, "qmd_translation", None)
+    if session is None:
+        return
+    if exception is not None:
+        session.close()
+        return
+    session.finish()
