@@ -97,15 +97,16 @@ def _handler(state: FakeDeepL) -> type[BaseHTTPRequestHandler]:
             if not self._authorized():
                 return self._send(403, {"message": "Wrong key"})
             if self.path == "/v2/usage":
-                return self._send(
-                    200, {"character_count": state.characters, "character_limit": state.quota or 10**9}
-                )
+                limit = state.quota or 10**9
+                usage = {"character_count": state.characters, "character_limit": limit}
+                return self._send(200, usage)
             match = re.fullmatch(r"/v2/glossaries/([^/]+)", self.path)
             if match:
                 info = state.glossaries.get(match.group(1))
                 return self._send(200, info["info"]) if info else self._send(404, {"message": "no"})
             if self.path == "/v2/glossaries":
-                return self._send(200, {"glossaries": [g["info"] for g in state.glossaries.values()]})
+                listed = [g["info"] for g in state.glossaries.values()]
+                return self._send(200, {"glossaries": listed})
             self._send(404, {"message": "unknown path"})
 
         def do_DELETE(self) -> None:  # noqa: N802
@@ -126,9 +127,7 @@ def _handler(state: FakeDeepL) -> type[BaseHTTPRequestHandler]:
             if self.path == "/v2/glossaries":
                 state.glossary_creations += 1
                 gid = f"glossary-{state.glossary_creations}"
-                entries = dict(
-                    line.split("\t", 1) for line in body["entries"].splitlines() if line
-                )
+                entries = dict(line.split("\t", 1) for line in body["entries"].splitlines() if line)
                 info = {
                     "glossary_id": gid,
                     "name": body["name"],

@@ -104,6 +104,7 @@ class DocumentMemory:
             by_id.setdefault(entry.msgid, entry)
         ordered: list[polib.POEntry] = []
         occurrences: dict[str, list[tuple[str, str]]] = {}
+        notes: dict[str, dict[str, list[str]]] = {}
         for segment in segments:
             entry = by_id.get(segment.source)
             if entry is None:
@@ -111,14 +112,22 @@ class DocumentMemory:
                 by_id[segment.source] = entry
             if entry.msgid not in occurrences:
                 occurrences[entry.msgid] = []
+                notes[entry.msgid] = {}
                 ordered.append(entry)
-                entry.comment = "\n".join(segment.notes())
+            for mark, meaning in segment.notes():
+                known = notes[entry.msgid].setdefault(mark, [])
+                if meaning not in known:
+                    known.append(meaning)
             line = segment.line
             occurrences[entry.msgid].append((docfile, str(line) if line else ""))
         seen = set(occurrences)
         for entry in ordered:
             entry.obsolete = False
             entry.occurrences = occurrences[entry.msgid]
+            # what each placeholder stands for, so a reviewer can read the sentence
+            entry.comment = "\n".join(
+                f"{mark} = {' | '.join(meanings)}" for mark, meanings in notes[entry.msgid].items()
+            )
         retired = [e for e in self.catalog if e.msgid not in seen]
         for entry in retired:
             entry.obsolete = True

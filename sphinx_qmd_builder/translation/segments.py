@@ -92,13 +92,13 @@ class Segment:
             node = node.parent
         return getattr(node, "line", None)
 
-    def notes(self) -> list[str]:
+    def notes(self) -> list[tuple[str, str]]:
         """What each placeholder stands for, for the reviewer (``#.`` comments)."""
-        out = []
-        for key, node in self.inline.items():
-            if self.tags[key] == PLACEHOLDER_TAG:
-                out.append(f'<x i="{key}"/> = {describe(node)}')
-        return out
+        return [
+            (f'<x i="{key}"/>', describe(node))
+            for key, node in self.inline.items()
+            if self.tags[key] == PLACEHOLDER_TAG
+        ]
 
 
 def describe(node: nodes.Node) -> str:
