@@ -8,6 +8,7 @@ untranslatable placeholder. The writer is unchanged: it sees ordinary nodes.
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -222,16 +223,19 @@ class TranslationSession:
             logger.warning(message, type="qmd", subtype="translate")
 
 
-def session_for(app: Sphinx) -> TranslationSession | None:
+#: one session per build environment (a transform has no other handle on the build)
+_SESSIONS: weakref.WeakKeyDictionary[Any, TranslationSession] = weakref.WeakKeyDictionary()
+
+
+def session_for(env: Any) -> TranslationSession | None:
     """The build's translation session, made on first use; None when translation is off."""
-    builder: Any = app.builder
-    session = getattr(builder, "qmd_translation", None)
+    session = _SESSIONS.get(env)
     if session is None:
-        settings = settings_from_config(app.config, app.srcdir)
+        settings = settings_from_config(env.config, env.srcdir)
         if not settings.enabled:
             return None
         session = TranslationSession(settings)
-        builder.qmd_translation = session
+        _SESSIONS[env] = session
     return session
 
 
@@ -244,16 +248,16 @@ class QmdTranslateTransform(SphinxPostTransform):
     def run(self, **kwargs: Any) -> None:
         if not self.config.qmd_translate:
             return
-        session = session_for(self.app)
+        session = session_for(self.env)
         docname = self.env.docname
         if session is None or not session.settings.translates(docname):
             return
-        docfile = Path(self.env.doc2path(docname)).relative_to(self.app.srcdir).as_posix()
+        docfile = Path(self.env.doc2path(docname)).relative_to(self.env.srcdir).as_posix()
         session.translate_document(self.document, docname, docfile)
 
 
 def report_translation(app: Sphinx, exception: BaseException | None) -> None:
-    session = getattr(app.builder, "qmd_translation", None)
+    session = _SESSIONS.pop(app.env, None)
     if session is None:
         return
     if exception is not None:
