@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,6 +69,8 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDeepL]:
 def build(src: Path, out: Path, fake: FakeDeepL | None = None, **overrides):  # type: ignore[no-untyped-def]
     if fake is not None:
         overrides.setdefault("qmd_deepl_server_url", fake.url)
+    # Sphinx 7 leaves "[qmd.translate]" off warnings unless asked
+    overrides.setdefault("show_warning_types", True)
     return build_qmd(src, out, **overrides)
 
 
@@ -187,6 +190,32 @@ def test_human_edits_are_kept_and_vanished_sources_turn_obsolete(
     po = memory(book)
     assert po.find("Der Inhalt des Hinweises.").msgstr == "What the notice says, reviewed."
     assert [e.msgid for e in po.obsolete_entries()] == ["Erster Punkt der Liste"]
+
+
+def test_reviewed_memory_alone_triggers_a_rewrite(
+    book: Path, tmp_path: Path, fake: FakeDeepL
+) -> None:
+    from sphinx.application import Sphinx
+
+    def incremental() -> Path:
+        out = tmp_path / "out"
+        overrides = {"qmd_deepl_server_url": fake.url}
+        app = Sphinx(book, book, out, out / ".doctrees", "qmd", overrides, None, None)
+        app.build()
+        return out / "index.qmd"
+
+    page = incremental()
+    assert "DER INHALT DES HINWEISES." in page.read_text(encoding="utf-8")
+    time.sleep(0.01)
+    po = memory(book)
+    po.find("Der Inhalt des Hinweises.").msgstr = "Reviewed notice."
+    po.save()
+    assert "Reviewed notice." in incremental().read_text(encoding="utf-8")
+
+
+def test_image_alt_is_translated_when_kept(book: Path, tmp_path: Path, fake: FakeDeepL) -> None:
+    result = build(book, tmp_path / "out", fake, qmd_keep_image_alt=True)
+    assert 'fig-alt="EIN BILD MIT KATZE"' in result.read("index.qmd")
 
 
 def test_key_never_appears_in_outputs_logs_or_errors(

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from .transform import QmdTranslateTransform, TranslationError, report_translation
+from .transform import (
+    QmdTranslateTransform,
+    TranslationError,
+    memory_changed_docs,
+    report_translation,
+)
 
 __all__ = ["QmdTranslateTransform", "TranslationError", "setup_translation"]
 
 
 def setup_translation(app: Sphinx) -> None:
     app.add_post_transform(QmdTranslateTransform)
+    app.connect("env-get-outdated", memory_changed_docs)
     app.connect("build-finished", report_translation)

@@ -256,6 +256,27 @@ class QmdTranslateTransform(SphinxPostTransform):
         session.translate_document(self.document, docname, docfile)
 
 
+def memory_changed_docs(
+    app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Documents whose translation memory is newer than their page: a reviewer edited it,
+    so the page must be written again (Sphinx only looks at the sources)."""
+    if app.builder.name != "qmd" or not app.config.qmd_translate:
+        return []
+    settings = settings_from_config(app.config, app.srcdir)
+    outdated = []
+    for docname in sorted(env.all_docs):
+        if docname in changed or not settings.translates(docname):
+            continue
+        page = Path(app.outdir) / app.builder.get_target_uri(docname)
+        try:
+            if settings.memory_path(docname).stat().st_mtime > page.stat().st_mtime:
+                outdated.append(docname)
+        except OSError:
+            continue
+    return outdated
+
+
 def report_translation(app: Sphinx, exception: BaseException | None) -> None:
     session = _SESSIONS.pop(app.env, None)
     if session is None:
