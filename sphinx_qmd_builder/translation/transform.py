@@ -92,7 +92,6 @@ class TranslationSession:
         fresh: set[str] = set()
         if pending:
             self.request(document, docname, pending, memory, found, reason, fresh)
-        counted: set[str] = set()
         for segment in segments:
             translated = found.get(segment.source)
             if translated is None:
@@ -110,9 +109,8 @@ class TranslationSession:
                 )
                 self.report.left(docname, "markup")
                 continue
-            if segment.source in fresh and segment.source not in counted:
+            if segment.source in fresh:
                 self.report.translated_now += 1
-                counted.add(segment.source)
             else:
                 self.report.from_memory += 1
         memory.sync(segments, docfile)
