@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 import polib
 import pytest
 from docutils import nodes
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sphinx.errors import ConfigError
 
 from sphinx_qmd_builder.nodes import qmd_citation, qmd_crossref
@@ -192,3 +195,49 @@ def test_glossary_from_csv_and_dict(tmp_path: Path) -> None:
     (tmp_path / "bad.csv").write_text("lonely\n", encoding="utf-8")
     with pytest.raises(ConfigError):
         load_glossary("bad.csv", tmp_path)
+
+
+inline_items = st.lists(
+    st.one_of(
+        st.tuples(st.just("text"), st.text(min_size=1, max_size=12)),
+        st.tuples(st.just("em"), st.text(min_size=1, max_size=8)),
+        st.tuples(st.just("code"), st.text(min_size=1, max_size=8)),
+        st.tuples(st.just("math"), st.text(min_size=1, max_size=8)),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@given(inline_items)
+@settings(max_examples=150, deadline=None)
+def test_protect_then_rebuild_from_the_source_is_lossless(items: list[tuple[str, str]]) -> None:
+    """The msgid put back unchanged gives the same text (spaces collapsed) and nodes."""
+    para = nodes.paragraph()
+    for kind, text in items:
+        if kind == "text":
+            para += nodes.Text(text)
+        elif kind == "em":
+            para += nodes.emphasis("", text)
+        elif kind == "code":
+            para += nodes.literal(text, text)
+        else:
+            para += nodes.math(text, text)
+    inline_before = [c for c in para.children if not isinstance(c, nodes.Text)]
+    code_before = [c.astext() for c in inline_before if not isinstance(c, nodes.emphasis)]
+    pieces = [c if not isinstance(c, nodes.Text) else c.astext() for c in para.children]
+    pieces = [p.astext() if isinstance(p, nodes.emphasis) else p for p in pieces]
+    segment = segments.protect(para)
+    segments.apply(segment, segment.source)  # any text at all goes through XML
+    inline_after = [c for c in para.children if not isinstance(c, nodes.Text)]
+    assert [id(c) for c in inline_after] == [id(c) for c in inline_before]
+    code_after = [c.astext() for c in inline_after if not isinstance(c, nodes.emphasis)]
+    assert code_after == code_before  # code and math are never touched
+    control = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # XML cannot carry them in prose
+    expected = "".join(
+        part.astext()
+        if isinstance(part, (nodes.literal, nodes.math))
+        else control.sub("", re.sub(r"\s+", " ", part))
+        for part in pieces
+    )
+    assert para.astext().split() == expected.split()  # same words, spaces collapsed

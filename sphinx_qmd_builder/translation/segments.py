@@ -68,6 +68,7 @@ CODE_LIKE: tuple[type[nodes.Element], ...] = (addnodes.literal_emphasis, addnode
 PLACEHOLDER_TAG = "x"
 _WORD = re.compile(r"\w", re.UNICODE)
 _SPACE = re.compile(r"\s+")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class RebuildError(ValueError):
@@ -191,7 +192,10 @@ def protect(unit: nodes.Element) -> Segment:
         parts: list[str] = []
         for child in parent.children:
             if isinstance(child, nodes.Text):
-                parts.append(escape(_SPACE.sub(" ", str(child))))
+                # astext(): without docutils' backslash-escape markers (NUL), which XML
+                # cannot carry; other control characters are dropped for the same reason
+                text = _CONTROL.sub("", _SPACE.sub(" ", child.astext()))
+                parts.append(escape(text))
                 continue
             counter += 1
             key = str(counter)
