@@ -21,7 +21,7 @@ import pytest
 from babel.messages.pofile import read_po
 from conftest import EXAMPLE, REPO, TESTS
 from fake_deepl import KEY, FakeDeepL, running
-from helpers import ast_facts, build_qmd
+from helpers import ast_facts, bib_keys, build_qmd, is_crossref
 
 from sphinx_qmd_builder.translation import TranslationError
 from sphinx_qmd_builder.translation.memory import MACHINE_COMMENT
@@ -111,6 +111,9 @@ def test_markup_survives_translation(book: Path, tmp_path: Path, fake: FakeDeepL
         after.ids
     )
     assert after.ids == before.ids
+    known = bib_keys(book / "refs.bib")
+    for key in after.citations:  # every reference still resolves
+        assert key in (after.ids if is_crossref(key) else known), key
     assert after.math == before.math
     assert after.code_blocks == before.code_blocks
     assert "rohes HTML geheim" in english and "ein Kommentar, geheim" in english
