@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-TAG = re.compile(r"(<[^>]+>)")
+TAG = re.compile(r"(<[^>]+>|&[#\w]+;)")  # tags and entities stay as they are
 KEY = "fake-key-0123456789:fx"
 
 
@@ -27,7 +27,7 @@ def fake_translate(text: str, word_map: dict[str, str] | None = None) -> str:
     parts = TAG.split(text)
     out = []
     for part in parts:
-        if part.startswith("<"):
+        if part.startswith(("<", "&")):
             out.append(part)
             continue
         if word_map:

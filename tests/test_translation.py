@@ -435,3 +435,55 @@ def _prose(page: str) -> str:
         rest = rest.partition("-->")[2]
     out.append(rest)
     return "".join(out)
+
+
+# -- a real book -------------------------------------------------------------------------------
+
+KOREAN_BOOK = REPO.parent / "shared" / "corpora" / "pseudodiffusers-ko"
+KOREAN_CONF = """
+project = "Text-to-Image Generation-feat-Diffusion"
+extensions = ["myst_nb", "sphinx_qmd_builder"]
+nb_execution_mode = "off"
+myst_enable_extensions = ["colon_fence", "dollarmath", "amsmath", "html_image", "substitution"]
+exclude_patterns = ["_build", "translations"]
+root_doc = "intro"
+numfig = True
+suppress_warnings = ["toc.not_included"]
+"""
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not KOREAN_BOOK.is_dir(), reason="corpus not available")
+def test_korean_book_keeps_its_markup_through_translation(tmp_path: Path, fake: FakeDeepL) -> None:
+    """Real chapters: math, code, citations and labelled ids survive, nothing of them is
+    sent, and everything else is translated."""
+    src = tmp_path / "ko"
+    chapters = sorted((KOREAN_BOOK / "docs" / "review").glob("[A-F]*.md"))  # a third of it
+    for chapter in [KOREAN_BOOK / "intro.md", *chapters]:
+        target = src / chapter.relative_to(KOREAN_BOOK)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(chapter, target)
+    (src / "conf.py").write_text(KOREAN_CONF, encoding="utf-8")
+    plain = build(src, tmp_path / "plain", qmd_translate=False)
+    done = build(src, tmp_path / "en", fake, qmd_translate=True, qmd_translate_source="KO")
+    assert not translate_warnings(done.warnings), translate_warnings(done.warnings)[:3]
+    assert "0 left untranslated" in done.status
+    sent = "\n".join(fake.texts)
+    pages = sorted((tmp_path / "plain").rglob("docs/review/[A-F]*.qmd"))
+    assert len(pages) > 10
+    for page in pages:
+        before = ast_facts(page.read_text(encoding="utf-8"))
+        after = ast_facts((tmp_path / "en" / page.relative_to(plain.outdir)).read_text("utf-8"))
+        name = page.name
+        assert after.citations == before.citations, name
+        assert after.math == before.math, name
+        assert after.code_blocks == before.code_blocks, name
+        assert after.div_classes == before.div_classes, name
+        labelled = {i for i in before.ids if is_crossref(i)}
+        assert labelled == {i for i in after.ids if is_crossref(i)}, name
+        for _kind, formula in before.math:
+            if len(formula) > 12:
+                assert formula.strip() not in sent, (name, formula)
+        for _classes, code in before.code_blocks:
+            if len(code) > 20:
+                assert code not in sent, name
