@@ -15,6 +15,7 @@ from .builder import QmdBuilder
 from .config import register_config_values
 from .labels import QmdLabelCollector
 from .nodes import qmd_citation, qmd_crossref, qmd_doclink
+from .notebooks import add_qmd_mime_priority, drop_thebe_scripts, keep_mystnb_inside_outdir
 from .transforms import LatexExportCommentRemover, QmdReferenceTransform
 from .translation import setup_translation
 
@@ -37,6 +38,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(QmdReferenceTransform)
     app.add_post_transform(LatexExportCommentRemover)
     setup_translation(app)
+    # after myst-nb's own handler (priority 500), which puts its folders beside outdir
+    app.connect("builder-inited", keep_mystnb_inside_outdir, priority=600)
+    app.connect("config-inited", add_qmd_mime_priority)
+    app.connect("doctree-resolved", drop_thebe_scripts, priority=900)
     return {
         "version": __version__,
         "env_version": 1,

@@ -23,8 +23,9 @@ from sphinx.util.osutil import relative_uri
 
 from .fileio import copy_file_atomic, write_text_atomic
 from .labels import LabelRegistry
+from .notebooks import converted_notebook, is_notebook_source, read_notebook
 from .quarto_project import book_chapters, quarto_config_yaml
-from .writer import CELL_LANGUAGES, QmdTranslator, QmdWriter
+from .writer import CELL_LANGUAGES, QmdTranslator, QmdWriter, front_matter_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -77,15 +78,37 @@ class QmdBuilder(Builder):
             return "index-page"
         return docname
 
+    def doc_suffix(self, docname: str) -> str:
+        """``.ipynb`` for a notebook kept as a notebook, else ``.qmd``."""
+        return ".ipynb" if self.writes_ipynb(docname) else self.out_suffix
+
+    def writes_ipynb(self, docname: str) -> bool:
+        if self.config.qmd_notebook_format != "ipynb":
+            return False
+        return is_notebook_source(self.env.doc2path(docname))
+
+    def notebook_kernel(self, docname: str) -> str | None:
+        """The kernel name of a notebook page ('' if unknown); None for a plain page."""
+        kernelspec = self.env.metadata.get(docname, {}).get("kernelspec")
+        if not kernelspec and not is_notebook_source(self.env.doc2path(docname)):
+            return None
+        if isinstance(kernelspec, str):
+            # myst-nb stores front-matter mappings as JSON text in the metadata
+            try:
+                kernelspec = json.loads(kernelspec)
+            except ValueError:
+                kernelspec = {}
+        return str(kernelspec.get("name", "")) if isinstance(kernelspec, dict) else ""
+
     def get_target_uri(self, docname: str, typ: str | None = None) -> str:
-        return self.out_name(docname) + self.out_suffix
+        return self.out_name(docname) + self.doc_suffix(docname)
 
     def get_outdated_docs(self) -> Iterator[str]:
         for docname in self.env.found_docs:
             if docname not in self.env.all_docs:
                 yield docname
                 continue
-            target = self.outdir / (self.out_name(docname) + self.out_suffix)
+            target = self.outdir / self.get_target_uri(docname)
             try:
                 target_mtime = target.stat().st_mtime
             except OSError:
@@ -131,9 +154,12 @@ class QmdBuilder(Builder):
         self._doc_images[docname] = self.plan_images(docname, doctree)
         destination = StringOutput(encoding="utf-8")
         self.writer.write(doctree, destination)
-        target = self.outdir / (self.out_name(docname) + self.out_suffix)
+        target = self.outdir / self.get_target_uri(docname)
+        text = self.writer.output
+        if self.writes_ipynb(docname):
+            text = self.notebook_text(docname)
         try:
-            write_text_atomic(target, self.writer.output)
+            write_text_atomic(target, text)
         except OSError as err:
             logger.warning(__("error writing file %s: %s"), target, err, type="qmd", subtype="io")
 
@@ -143,7 +169,10 @@ class QmdBuilder(Builder):
         bibfiles = self.copy_bibliographies()
         cites = self.book_cites()
         chapters = book_chapters(self)
-        if cites:
+        own_page = self.config.qmd_references_page in {
+            self.get_target_uri(docname) for docname in self.env.all_docs
+        }
+        if cites and not own_page:  # never overwrite the book's own page of that name
             self.write_references_page()
             chapters.append(self.config.qmd_references_page)
         config_text = quarto_config_yaml(self, chapters, bibfiles)
@@ -168,7 +197,10 @@ class QmdBuilder(Builder):
         references: dict[str, str] = {}
         copies: dict[str, str] = {}
         used: set[str] = set()
+        in_notebook = self.writes_ipynb(docname)
         for node in doctree.findall(nodes.image):
+            if in_notebook and _in_code_cell(node):
+                continue  # the notebook keeps the output itself
             uri = self.image_source(node)
             if uri in references or "://" in uri or uri.startswith("data:"):
                 continue
@@ -296,6 +328,26 @@ class QmdBuilder(Builder):
 
     # -- notebooks --------------------------------------------------------------------------------
 
+    def notebook_text(self, docname: str) -> str:
+        """The page's notebook with converted markdown cells and ``#|`` options (outputs kept)."""
+        visitor = self.writer.visitor
+        source = read_notebook(self.env.doc2path(docname))
+        if source is None:
+            logger.warning(
+                __("cannot read the notebook again; writing it as converted text only"),
+                location=docname,
+                type="qmd",
+                subtype="notebook",
+            )
+            source = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+            visitor.cell_markdown = {0: visitor.stack[0].make()}
+            source["cells"] = [{"cell_type": "markdown", "metadata": {}, "source": ""}]
+        front = ""
+        if visitor.front_matter:
+            front = f"---\n{front_matter_yaml(visitor.front_matter)}---"
+        notebook = converted_notebook(source, visitor.cell_markdown, visitor.code_options, front)
+        return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+
     def cell_language(self, docname: str, source: nodes.Element | None) -> str:
         """The Quarto engine language of a code cell of *docname*."""
         language = ""
@@ -307,3 +359,12 @@ class QmdBuilder(Builder):
             language = source.get("language", "")
         language = (language or "python").lower()
         return CELL_LANGUAGES.get(language, language)
+
+
+def _in_code_cell(node: nodes.Node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, nodes.container) and parent.get("nb_element") == "cell_code":
+            return True
+        parent = parent.parent
+    return False

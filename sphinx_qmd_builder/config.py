@@ -157,6 +157,20 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
 )
 
 
+CONFIG_VALUES += (
+    ConfigValue(
+        "qmd_notebook_format",
+        "ipynb",
+        "env",
+        (str,),
+        "How `.ipynb` chapters are written: `ipynb` keeps them notebooks (stored outputs "
+        "kept, markdown cells converted, tags as `#|` options); `qmd` writes them as `.qmd` "
+        "pages, which DROPS every stored output (Quarto must execute the book to get them "
+        "back).",
+    ),
+)
+
+
 def register_config_values(app: Sphinx) -> None:
     for value in CONFIG_VALUES:
         app.add_config_value(value.name, value.default, value.rebuild, types=value.types)

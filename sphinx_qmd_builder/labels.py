@@ -143,6 +143,16 @@ class QmdLabelCollector(EnvironmentCollector):
             else:
                 kind = node_kind(node)
             records[name] = LabelRecord(name, node_id, kind, node.line)
+        for cell in doctree.findall(nodes.container):
+            # a myst-nb cell named as a figure but without stored output has no figure node
+            # for Sphinx to label; Quarto numbers the cell itself (label: fig-...)
+            if cell.get("nb_element") != "cell_code":
+                continue
+            figure = ((cell.get("cell_metadata") or {}).get("mystnb") or {}).get("figure") or {}
+            name = figure.get("name") if isinstance(figure, dict) else None
+            if name and str(name) not in records:
+                node_id = f"cell-{cell.get('cell_index', 0)}"
+                records[str(name)] = LabelRecord(str(name), node_id, "figure", cell.line)
         for math in doctree.findall(nodes.math_block):
             label = math.get("label")
             if label and label not in records and not _is_generated(label):

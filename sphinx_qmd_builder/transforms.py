@@ -83,7 +83,7 @@ class QmdReferenceTransform(SphinxPostTransform):
 
     def resolve_doc(self, node: addnodes.pending_xref, target: str) -> nodes.Node | None:
         """A link to a whole document of the book."""
-        from sphinx.util.docutils import docname_join
+        from sphinx.util import docname_join
 
         refdoc = node.get("refdoc", self.env.docname)
         target = target.split("#", 1)[0]

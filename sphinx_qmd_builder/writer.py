@@ -20,6 +20,7 @@ from sphinx.util.docutils import SphinxTranslator
 from . import markdown as md
 from .mathenv import display_math
 from .nodes import qmd_citation, qmd_crossref, qmd_doclink
+from .visit_cells import CellVisitors
 
 if TYPE_CHECKING:
     from .builder import QmdBuilder
@@ -92,10 +93,11 @@ class QmdWriter(writers.Writer):  # type: ignore[type-arg]
     def translate(self) -> None:
         visitor = self.builder.create_translator(self.document, self.builder)
         self.document.walkabout(visitor)
+        self.visitor = visitor
         self.output = visitor.astext()  # type: ignore[attr-defined]
 
 
-class QmdTranslator(SphinxTranslator):
+class QmdTranslator(CellVisitors, SphinxTranslator):
     """Writes Quarto markdown. Handlers are grouped by kind of node, as in Sphinx's writers."""
 
     builder: QmdBuilder
@@ -108,6 +110,7 @@ class QmdTranslator(SphinxTranslator):
         self.front_matter: dict[str, Any] = {}
         self.title_taken = False
         self.body = ""
+        self.init_cells()
 
     # -- context stack ----------------------------------------------------------
 
@@ -141,8 +144,17 @@ class QmdTranslator(SphinxTranslator):
         pass
 
     def depart_document(self, node: nodes.document) -> None:
-        body = self.ctx.make()
+        self.settle_blocks()
         self.front_matter.update(self.builder.front_matter_extra(self.docname))
+        kernel = self.builder.notebook_kernel(self.docname)
+        if self.notebook_as_ipynb:
+            self.cell_markdown = self.markdown_by_cell()
+            self.code_options = self.ipynb_code_options()
+        elif kernel is not None:
+            self.restore_removed_cells()
+            if kernel:
+                self.front_matter.setdefault("jupyter", kernel)
+        body = self.ctx.make()
         parts = []
         if self.front_matter:
             parts.append(f"---\n{front_matter_yaml(self.front_matter)}---")
@@ -501,30 +513,6 @@ class QmdTranslator(SphinxTranslator):
 
     def visit_doctest_block(self, node: nodes.Element) -> None:
         self.visit_literal_block(node)  # type: ignore[arg-type]
-
-    def visit_container(self, node: nodes.container) -> None:
-        element = node.get("nb_element")
-        if element == "cell_code":
-            self.write_code_cell(node)
-            raise nodes.SkipNode
-        self.push()
-
-    def depart_container(self, node: nodes.container) -> None:
-        self.add_block(self.pop().make())
-
-    def write_code_cell(self, node: nodes.container) -> None:
-        """A myst-nb code cell becomes an executable Quarto cell with ``#|`` options."""
-        source = next((n for n in node.findall(nodes.literal_block)), None)
-        code = source.astext() if source is not None else ""
-        language = self.builder.cell_language(self.docname, source)
-        options = "".join(
-            f"#| {key}: {_yaml_scalar(value)}\n"
-            for key, value in self.config.qmd_code_cell_options.items()
-        )
-        fence = md.code_fence(code)
-        if self.config.qmd_escape_fences:
-            fence = "\\" + fence
-        self.add_block(f"{fence}{{{language}}}\n{options}{code.rstrip()}\n{fence}")
 
     # -- admonitions -----------------------------------------------------------------------
 

@@ -1,0 +1,236 @@
+"""Jupyter Book 1 folders: ``_config.yml`` (+ ``_toc.yml``) turned into Sphinx configuration.
+
+Mirrors what ``jupyter_book.config.yaml_to_sphinx`` does, without needing jupyter-book
+installed (it is not, in the current-end environment). HTML-only settings (theme, launch
+buttons, analytics) are left out: the qmd builder has no use for them, except the few that
+``_quarto.yml`` mirrors (logo, favicon, repository URL), which keep their Sphinx names so a
+``jupyter-book build --builder custom`` run and a ``sphinx-qmd`` run read them the same way.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+#: Jupyter Book 1's own extensions (``get_default_sphinx_config``) that matter for content.
+#: The others (theme, copybutton, thebe, comments, jupyter_book itself) only shape HTML.
+JB_DEFAULT_EXTENSIONS = (
+    "sphinx_togglebutton",
+    "myst_nb",
+    "sphinx_external_toc",
+    "sphinx.ext.intersphinx",
+    "sphinx_design",
+)
+
+#: Extensions Jupyter Book loads for HTML only; named in ``_config.yml`` they are dropped quietly.
+HTML_ONLY_EXTENSIONS = frozenset(
+    {
+        "jupyter_book",
+        "sphinx_book_theme",
+        "sphinx_copybutton",
+        "sphinx_thebe",
+        "sphinx_comments",
+        "sphinx_jupyterbook_latex",
+        "sphinx_multitoc_numbering",
+    }
+)
+
+#: ``parse.myst_enable_extensions`` when ``_config.yml`` does not say (JB1's default_config.yml).
+JB_DEFAULT_MYST_EXTENSIONS = ("colon_fence", "dollarmath", "linkify", "substitution", "tasklist")
+
+#: ``exclude_patterns`` Jupyter Book always adds.
+JB_DEFAULT_EXCLUDES = ("_build", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints")
+
+#: ``execute.*`` keys -> myst-nb config values (as in JB1).
+EXECUTE_KEYS = {
+    "allow_errors": "nb_execution_allow_errors",
+    "raise_on_error": "nb_execution_raise_on_error",
+    "eval_regex": "nb_eval_name_regex",
+    "show_tb": "nb_execution_show_tb",
+    "run_in_temp": "nb_execution_in_temp",
+    "stderr_output": "nb_output_stderr",
+    "timeout": "nb_execution_timeout",
+    "cache": "nb_execution_cache_path",
+    "execute_notebooks": "nb_execution_mode",
+    "exclude_patterns": "nb_execution_excludepatterns",
+}
+
+
+@dataclass
+class JupyterBookConfig:
+    """The Sphinx configuration of a Jupyter Book folder, and what could not be honoured."""
+
+    overrides: dict[str, Any]
+    missing_extensions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def is_jupyter_book(folder: Path) -> bool:
+    """A Jupyter Book 1 folder: ``_config.yml`` or ``_toc.yml`` and no ``conf.py``."""
+    return not (folder / "conf.py").is_file() and (
+        (folder / "_config.yml").is_file() or (folder / "_toc.yml").is_file()
+    )
+
+
+def importable(module: str) -> bool:
+    """Whether *module* can be imported (without importing it)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def load_yaml(path: Path) -> dict[str, Any]:
+    """A YAML mapping from *path*; an empty mapping for an empty file."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path.name} is not a YAML mapping")
+    return data
+
+
+def _add_unique(target: list[str], items: Iterable[str]) -> None:
+    for item in items:
+        if item not in target:
+            target.append(item)
+
+
+def _execution_mode(value: Any) -> Any:
+    # YAML reads an unquoted `off` as False
+    if value is False:
+        return "off"
+    if value is True:
+        return "auto"
+    return value
+
+
+def sphinx_config(book: dict[str, Any], folder: Path | None = None) -> JupyterBookConfig:
+    """Sphinx config values (for ``confoverrides``) from a parsed ``_config.yml``.
+
+    Extensions that are not importable are left out and listed in ``missing_extensions``
+    (the caller warns once and builds on). *folder* is the book folder, used for
+    ``_toc.yml`` and ``sphinx.local_extensions`` paths.
+    """
+    conf: dict[str, Any] = {}
+    notes: list[str] = []
+    extensions: list[str] = [ext for ext in JB_DEFAULT_EXTENSIONS if importable(ext)]
+
+    for key, name in (
+        ("title", "html_title"),
+        ("author", "author"),
+        ("copyright", "copyright"),
+        ("logo", "html_logo"),
+        ("project", "project"),
+    ):
+        if key in book:
+            conf[name] = "" if book[key] is None else book[key]
+    if book.get("title") and "project" not in book:
+        conf["project"] = book["title"]
+
+    excludes = set(JB_DEFAULT_EXCLUDES)
+    excludes.update(book.get("exclude_patterns") or [])
+    conf["exclude_patterns"] = sorted(excludes)
+
+    if "only_build_toc_files" in book:
+        conf["external_toc_exclude_missing"] = bool(book["only_build_toc_files"])
+
+    repository = book.get("repository") or {}
+    theme_options: dict[str, Any] = {}
+    for spx_key, yml_key in (
+        ("path_to_docs", "path_to_book"),
+        ("repository_url", "url"),
+        ("repository_branch", "branch"),
+    ):
+        if repository.get(yml_key):
+            theme_options[spx_key] = repository[yml_key]
+    if theme_options:
+        conf["html_theme_options"] = theme_options
+
+    html = book.get("html") or {}
+    if html.get("favicon"):
+        conf["html_favicon"] = html["favicon"]
+    if html.get("baseurl"):
+        conf["html_baseurl"] = html["baseurl"]
+
+    parse = book.get("parse") or {}
+    myst_extensions = parse.get("myst_enable_extensions", list(JB_DEFAULT_MYST_EXTENSIONS))
+    myst_extensions = list(myst_extensions or [])
+    if "linkify" in myst_extensions and not importable("linkify_it"):
+        myst_extensions.remove("linkify")
+        notes.append(
+            "the MyST extension 'linkify' needs linkify-it-py, which is not installed; "
+            "bare URLs stay plain text"
+        )
+    conf["myst_enable_extensions"] = myst_extensions
+    for key in ("myst_substitutions", "myst_url_schemes", "myst_dmath_double_inline"):
+        if key in parse:
+            conf[key] = parse[key]
+
+    execute = book.get("execute") or {}
+    for yml_key, spx_key in EXECUTE_KEYS.items():
+        if yml_key in execute and execute[yml_key] not in ("", None):
+            conf[spx_key] = execute[yml_key]
+    conf["nb_execution_mode"] = _execution_mode(conf.get("nb_execution_mode", "auto"))
+
+    sphinx_section = book.get("sphinx") or {}
+    extra = sphinx_section.get("extra_extensions") or []
+    if isinstance(extra, str):
+        extra = [extra]
+    local = sphinx_section.get("local_extensions") or {}
+    missing: list[str] = []
+    for name, path in local.items():
+        if folder is not None and path:
+            import sys
+
+            resolved = str((folder / path).resolve())
+            if resolved not in sys.path:
+                sys.path.append(resolved)
+        extra = [*extra, name]
+    if book.get("bibtex_bibfiles") or "bibtex_reference_style" in book:
+        extra = [*extra, "sphinxcontrib.bibtex"]
+        bibfiles = book.get("bibtex_bibfiles") or []
+        conf["bibtex_bibfiles"] = [bibfiles] if isinstance(bibfiles, str) else list(bibfiles)
+        if "bibtex_reference_style" in book:
+            conf["bibtex_reference_style"] = book["bibtex_reference_style"]
+    for ext in extra:
+        if ext in HTML_ONLY_EXTENSIONS:
+            continue
+        if importable(ext):
+            _add_unique(extensions, [ext])
+        elif ext not in missing:
+            missing.append(ext)
+
+    user_config = dict(sphinx_section.get("config") or {})
+    if "mathjax_config" in user_config:
+        # JB1 renames it for Sphinx >= 4 (MathJax 3)
+        user_config.setdefault("mathjax3_config", user_config.pop("mathjax_config"))
+    user_extensions = user_config.pop("extensions", None)
+    if user_extensions:
+        for ext in user_extensions:
+            if importable(ext):
+                _add_unique(extensions, [ext])
+            elif ext not in missing:
+                missing.append(ext)
+    conf.update(user_config)
+
+    if folder is not None and (folder / "_toc.yml").is_file():
+        conf["external_toc_path"] = "_toc.yml"
+    if "sphinx_external_toc" not in extensions:
+        conf.pop("external_toc_path", None)
+        conf.pop("external_toc_exclude_missing", None)
+    conf.setdefault("numfig", True)
+    conf.setdefault("suppress_warnings", ["myst.domains"])
+    _add_unique(extensions, ["sphinx_qmd_builder"])
+    conf["extensions"] = extensions
+    return JupyterBookConfig(conf, missing, notes)
+
+
+def read_book(folder: Path) -> JupyterBookConfig:
+    """The Sphinx configuration of the Jupyter Book in *folder*."""
+    config_file = folder / "_config.yml"
+    book = load_yaml(config_file) if config_file.is_file() else {}
+    return sphinx_config(book, folder)

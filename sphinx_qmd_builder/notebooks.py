@@ -1,0 +1,162 @@
+"""Notebooks: keep myst-nb's files inside the output folder, and write ``.ipynb`` pages.
+
+A notebook chapter is written as a notebook: the source notebook with its stored outputs,
+its markdown cells replaced by the converted markdown (the translator tags every block it
+writes with the cell it came from, see :class:`.visit_cells.CellVisitors`) and its code cells
+given the ``#|`` options of their tags and metadata.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+#: myst-nb's default folder names (beside outdir); under the qmd builder they move inside it
+MYSTNB_OUTPUT_FOLDER = ".jupyter_execute"
+MYSTNB_CACHE_FOLDER = ".jupyter_cache"
+
+
+def keep_mystnb_inside_outdir(app: Sphinx) -> None:
+    """myst-nb writes ``<outdir>/../jupyter_execute``: move it (and its cache) into outdir.
+
+    Runs after myst-nb's own ``builder-inited`` handler; only for the qmd builder, whose
+    output folder is the whole Quarto book (writing beside it would litter the user's disk).
+    """
+    if app.builder.name != "qmd":
+        return
+    config = getattr(app.env, "mystnb_config", None)
+    if config is None:
+        return
+    outdir = Path(app.outdir).resolve()
+    default_cache = outdir.parent / MYSTNB_CACHE_FOLDER
+    changes: dict[str, str] = {"output_folder": str(outdir / MYSTNB_OUTPUT_FOLDER)}
+    if Path(config.execution_cache_path).resolve() == default_cache:
+        changes["execution_cache_path"] = str(outdir / MYSTNB_CACHE_FOLDER)
+    app.env.mystnb_config = config.copy(**changes)
+
+
+#: myst-nb's mime types for the qmd builder, best first: images render in HTML and PDF,
+#: markdown and LaTeX math are Quarto's own, HTML only reaches HTML output
+QMD_MIME_PRIORITY = (
+    "image/png",
+    "image/jpeg",
+    "image/svg+xml",
+    "application/pdf",
+    "text/markdown",
+    "text/latex",
+    "text/html",
+    "text/plain",
+)
+
+
+def add_qmd_mime_priority(app: Sphinx, config: Any) -> None:
+    """Tell myst-nb which output to paste for the qmd builder (it knows only its own builders)."""
+    if "nb_mime_priority_overrides" not in config:
+        return
+    overrides = list(config.nb_mime_priority_overrides or [])
+    if any(entry[0] == "qmd" for entry in overrides):
+        return  # the user chose
+    overrides.extend(("qmd", mime, rank) for rank, mime in enumerate(QMD_MIME_PRIORITY, 1))
+    config.nb_mime_priority_overrides = overrides
+
+
+def drop_thebe_scripts(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Remove the HTML scripts sphinx-thebe appends to every page (jupyter-book loads it).
+
+    They configure live code in the HTML theme and mean nothing in a Quarto book. Runs after
+    sphinx-thebe's own ``doctree-resolved`` handler; recognises its two raw nodes by their text.
+    """
+    if app.builder.name != "qmd":
+        return
+    for node in list(doctree.children[-2:]):
+        if not isinstance(node, nodes.raw) or node.get("format") != "html":
+            continue
+        text = node.astext().strip()
+        if 'type="text/x-thebe-config"' in text or text.startswith("<script>kernelName ="):
+            doctree.remove(node)
+
+
+def is_notebook_source(path: str | Path) -> bool:
+    return str(path).endswith(".ipynb")
+
+
+def read_notebook(path: str | Path) -> dict[str, Any] | None:
+    """The notebook JSON at *path* (nbformat 4), or None when it cannot be read."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        return None
+    return data
+
+
+def cell_source(cell: dict[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def _lines(text: str) -> list[str]:
+    """Notebook JSON stores source as a list of lines, each but the last ending in newline."""
+    return text.splitlines(keepends=True)
+
+
+def converted_notebook(
+    notebook: dict[str, Any],
+    markdown: dict[int, str],
+    code_options: dict[int, list[str]],
+    front_matter: str,
+) -> dict[str, Any]:
+    """The output notebook: markdown cells converted, ``#|`` options on code cells.
+
+    *markdown* maps a markdown cell's index to its converted text (cells not in it wrote
+    nothing: their content moved elsewhere, e.g. the title into the front matter).
+    *code_options* maps a code cell's index to its ``#|`` lines. Outputs are kept as stored.
+    *front_matter* (``---`` YAML ``---``) becomes a raw cell at the top, where Quarto reads it.
+    """
+    result = copy.deepcopy(notebook)
+    cells: list[dict[str, Any]] = []
+    if front_matter:
+        cells.append({"cell_type": "raw", "metadata": {}, "source": _lines(front_matter)})
+    for index, cell in enumerate(result["cells"]):
+        kind = cell.get("cell_type")
+        text = markdown.get(index)
+        if kind == "markdown":
+            if text is None:
+                tags = cell.get("metadata", {}).get("tags", []) or []
+                if "remove-cell" in tags or "remove_cell" in tags:
+                    # hidden in the Jupyter Book; kept, unconverted, as a comment
+                    original = cell_source(cell).replace("--", "- -")
+                    cell["source"] = _lines(f"<!-- remove-cell:\n{original}\n-->")
+                    cells.append(cell)
+                elif not cell_source(cell).strip():
+                    cells.append(cell)
+                # else: converted to nothing (e.g. only the page title, or only a label)
+                continue
+            cell["source"] = _lines(text)
+            cells.append(cell)
+            continue
+        if kind == "code":
+            options = code_options.get(index, [])
+            if options:
+                source = cell_source(cell)
+                cell["source"] = _lines("".join(f"{line}\n" for line in options) + source)
+        cells.append(cell)
+        if text:
+            # blocks traced to a non-markdown cell (a node without a cell line): keep them
+            cells.append({"cell_type": "markdown", "metadata": {}, "source": _lines(text)})
+    stray = [text for index, text in sorted(markdown.items()) if index >= len(result["cells"])]
+    if stray:
+        cells.append(
+            {"cell_type": "markdown", "metadata": {}, "source": _lines("\n\n".join(stray))}
+        )
+    result["cells"] = cells
+    return result
