@@ -487,3 +487,31 @@ def test_korean_book_keeps_its_markup_through_translation(tmp_path: Path, fake: 
         for _classes, code in before.code_blocks:
             if len(code) > 20:
                 assert code not in sent, name
+
+
+# -- command line --------------------------------------------------------------------------
+
+
+def test_cli_flags_turn_translation_on(
+    book: Path,
+    tmp_path: Path,
+    fake: FakeDeepL,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sphinx_qmd_builder.cli import main
+
+    conf = book / "conf.py"
+    conf.write_text(conf.read_text(encoding="utf-8").replace("qmd_translate = True", ""), "utf-8")
+    out = tmp_path / "out"
+    flags = ["--translate", "--deepl-server-url", fake.url, "--translate-target", "EN-GB"]
+    assert main([str(book), str(out), "-q", *flags]) == 0
+    assert "DIES IST EIN" in (out / "index.qmd").read_text(encoding="utf-8")
+    assert (book / "translations" / "EN-GB" / "index.po").is_file()
+    assert {r["body"]["target_lang"] for r in fake.requests} == {"EN-GB"}
+
+    (book / "translations" / "EN-GB" / "other.po").unlink()
+    monkeypatch.delenv("DEEPL_AUTH_KEY")
+    code = main([str(book), str(tmp_path / "ci"), "-q", *flags, "--translate-missing", "error"])
+    assert code == 2
+    assert "2 segments in 1 documents (other)" in capsys.readouterr().err
