@@ -145,6 +145,28 @@ def test_rerun_makes_zero_requests_and_identical_output(
     assert again == catalogs
 
 
+def test_text_repeated_or_moved_across_pages_is_paid_once(
+    book: Path, tmp_path: Path, fake: FakeDeepL
+) -> None:
+    other = book / "other.md"
+    text = other.read_text(encoding="utf-8")
+    other.write_text(text + "\nDer Inhalt des Hinweises.\n", encoding="utf-8")
+    result = build(book, tmp_path / "one", fake)
+    assert fake.texts.count("Der Inhalt des Hinweises.") == 1
+    assert "DER INHALT DES HINWEISES." in result.read("other.qmd")
+    entry = memory(book, "other").find("Der Inhalt des Hinweises.")
+    assert entry.msgstr == "DER INHALT DES HINWEISES." and entry.tcomment == MACHINE_COMMENT
+
+    # moved: the paragraph leaves other.md for a new page
+    other.write_text(text, encoding="utf-8")
+    (book / "third.md").write_text("# Drittes\n\nDer Inhalt des Hinweises.\n", "utf-8")
+    index = book / "index.md"
+    index.write_text(index.read_text("utf-8").replace("other\n```", "other\nthird\n```"), "utf-8")
+    fake.requests.clear()
+    build(book, tmp_path / "two", fake)
+    assert fake.texts == ["Drittes"]
+
+
 def test_report_counts_segments_requests_and_billed_characters(
     book: Path, tmp_path: Path, fake: FakeDeepL
 ) -> None:

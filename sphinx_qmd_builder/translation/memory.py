@@ -11,7 +11,7 @@ Entries whose source disappeared become obsolete (``#~``), and come back if it r
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,6 +96,25 @@ class DocumentMemory:
         entry.tcomment = MACHINE_COMMENT
         if fuzzy and "fuzzy" not in entry.flags:
             entry.flags.append("fuzzy")
+
+    def add_copy(self, source: str, translation: str, tcomment: str) -> None:
+        """Take over another page's entry for the same source text (moved or repeated
+        text is paid for once); its machine/reviewed mark comes with it."""
+        entry = self.catalog.find(source, include_obsolete_entries=True)
+        if entry is not None and entry.msgstr:
+            return
+        if entry is None:
+            entry = polib.POEntry(msgid=source, msgstr="")
+            self.catalog.append(entry)
+        entry.msgstr = translation
+        entry.obsolete = False
+        entry.tcomment = tcomment
+
+    def usable_entries(self) -> Iterator[polib.POEntry]:
+        """Entries another page may reuse: translated and not fuzzy."""
+        for entry in self.catalog:
+            if entry.msgstr and "fuzzy" not in entry.flags:
+                yield entry
 
     def sync(self, segments: Iterable[Segment], docfile: str) -> None:
         """Order entries as the document, note what placeholders mean, retire the rest."""

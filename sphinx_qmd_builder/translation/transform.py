@@ -25,7 +25,7 @@ from .client import (
     QuotaExceeded,
     batches,
 )
-from .memory import DocumentMemory
+from .memory import MACHINE_COMMENT, DocumentMemory
 from .report import TranslationReport
 from .segments import RebuildError, Segment, apply, extract_segments, parse_translation
 from .settings import KEY_VARIABLE, TranslationSettings, settings_from_config
@@ -46,6 +46,28 @@ class TranslationSession:
         self._client: DeepLClient | None = None
         self.quota_exhausted = False
         self.stopped_warned = False
+        #: msgid -> (msgstr, translator comment) from every page's catalog, made on demand
+        self._shared: dict[str, tuple[str, str]] | None = None
+
+    def shared(self) -> dict[str, tuple[str, str]]:
+        """Translations of all pages, so text that moved or repeats is not paid twice."""
+        if self._shared is None:
+            self._shared = {}
+            for path in sorted(self.settings.directory.rglob("*.po")):
+                try:
+                    memory = DocumentMemory(path, "", self.settings.target_lang, "")
+                except (OSError, ValueError) as err:
+                    logger.warning(
+                        "translation memory %s cannot be read: %s",
+                        path,
+                        err,
+                        type="qmd",
+                        subtype="translate",
+                    )
+                    continue
+                for entry in memory.usable_entries():
+                    self._shared.setdefault(entry.msgid, (entry.msgstr, entry.tcomment))
+        return self._shared
 
     def client(self) -> DeepLClient | None:
         if self.settings.auth_key is None:
@@ -89,6 +111,14 @@ class TranslationSession:
                 reason[segment.source] = "fuzzy"
             else:
                 pending.setdefault(segment.source, segment)
+        if pending:
+            shared = self.shared()
+            for source in list(pending):
+                if source in shared:
+                    translation, comment = shared[source]
+                    memory.add_copy(source, translation, comment)
+                    found[source] = translation
+                    del pending[source]
         fresh: set[str] = set()
         if pending:
             self.request(document, docname, pending, memory, found, reason, fresh)
@@ -191,6 +221,7 @@ class TranslationSession:
                 memory.add_machine(source, translated)
                 found[source] = translated
                 fresh.add(source)
+                self.shared()[source] = (translated, MACHINE_COMMENT)
             memory.save()
 
     # -- end of build ---------------------------------------------------------------------
