@@ -68,6 +68,7 @@ CODE_LIKE: tuple[type[nodes.Element], ...] = (addnodes.literal_emphasis, addnode
 PLACEHOLDER_TAG = "x"
 _WORD = re.compile(r"\w", re.UNICODE)
 _SPACE = re.compile(r"\s+")
+_NUMBER_SLOT = re.compile(r"(%s|\{number\}|\{name\})")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -114,7 +115,9 @@ def describe(node: nodes.Node) -> str:
         return f"`{node.astext()}`"
     if isinstance(node, nodes.image):
         return f"image {node.get('uri', '')}"
-    text = node.astext() if not isinstance(node, nodes.Text) else str(node)
+    if isinstance(node, nodes.Text):
+        return f"the number slot {str(node)!r} of a cross-reference"
+    text = node.astext()
     text = _SPACE.sub(" ", text).strip()
     if len(text) > 40:
         text = text[:37] + "..."
@@ -161,6 +164,9 @@ def extract_segments(document: nodes.Node, *, image_alt: bool = False) -> Iterat
 
 def _is_container(node: nodes.Node) -> bool:
     """Inline elements whose children are prose and go to the translator."""
+    if isinstance(node, nodes.literal) and isinstance(node.parent, (qmd_crossref, qmd_doclink)):
+        # a role's link text ({numref}`Abbildung %s <x>`) is wrapped in literal, yet prose
+        return True
     if not isinstance(node, tuple(CONTAINER_TAGS)) or isinstance(node, CODE_LIKE):
         return False
     if "notranslate" in node.get("classes", ()):  # type: ignore[union-attr]
@@ -176,6 +182,8 @@ def _is_container(node: nodes.Node) -> bool:
 
 
 def _tag_for(node: nodes.Element) -> str:
+    if isinstance(node, nodes.literal):
+        return "code"  # only a cross-reference's text gets here, see _is_container
     for cls in type(node).__mro__:
         if cls in CONTAINER_TAGS:
             return CONTAINER_TAGS[cls]
@@ -195,6 +203,18 @@ def protect(unit: nodes.Element) -> Segment:
                 # astext(): without docutils' backslash-escape markers (NUL), which XML
                 # cannot carry; other control characters are dropped for the same reason
                 text = _CONTROL.sub("", _SPACE.sub(" ", child.astext()))
+                if isinstance(parent, qmd_crossref) or isinstance(parent.parent, qmd_crossref):
+                    # "Abbildung %s": the number slot is the writer's, not prose
+                    for piece in _NUMBER_SLOT.split(text):
+                        if _NUMBER_SLOT.fullmatch(piece):
+                            counter += 1
+                            key = str(counter)
+                            segment.inline[key] = nodes.Text(piece)
+                            segment.tags[key] = PLACEHOLDER_TAG
+                            parts.append(f'<{PLACEHOLDER_TAG} i="{key}"/>')
+                        else:
+                            parts.append(escape(piece))
+                    continue
                 parts.append(escape(text))
                 continue
             counter += 1
