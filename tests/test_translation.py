@@ -244,6 +244,23 @@ def test_image_alt_is_translated_when_kept(book: Path, tmp_path: Path, fake: Fak
     assert 'fig-alt="EIN BILD MIT KATZE"' in result.read("index.qmd")
 
 
+def test_unreadable_memory_is_left_alone_with_a_warning(
+    book: Path, tmp_path: Path, fake: FakeDeepL
+) -> None:
+    catalog = book / "translations" / "EN-US" / "index.po"
+    catalog.parent.mkdir(parents=True)
+    # a merge conflict left in the catalog
+    catalog.write_text('msgid "Einleitung"\nmsgstr "Intro"\n<<<<<<< HEAD\n', encoding="utf-8")
+    before = catalog.read_bytes()
+    result = build(book, tmp_path / "out", fake)
+    warnings = translate_warnings(result.warnings)
+    assert any("index.po cannot be read" in w for w in warnings), warnings
+    assert catalog.read_bytes() == before
+    assert "Dies ist ein *wichtiger* Satz" in result.read("index.qmd")
+    assert "EIN ZWEITER ABSATZ" in result.read("other.qmd")  # other pages go on
+    assert all("Dies ist" not in t for t in fake.texts)
+
+
 def test_key_never_appears_in_outputs_logs_or_errors(
     book: Path, tmp_path: Path, fake: FakeDeepL
 ) -> None:

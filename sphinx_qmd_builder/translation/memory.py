@@ -47,11 +47,17 @@ class DocumentMemory:
         self.target_lang = target_lang
         self.project = project
         self.original_text: str | None = None
+        #: why the catalog could not be read; then it is never written (a person's work
+        #: is in it) and the page is not sent either (nowhere to keep what it cost)
+        self.broken: str | None = None
+        self.catalog = polib.POFile(wrapwidth=78)
         if path.is_file():
-            self.original_text = path.read_text(encoding="utf-8")
-            self.catalog = polib.pofile(self.original_text, wrapwidth=78)
-        else:
-            self.catalog = polib.POFile(wrapwidth=78)
+            try:
+                self.original_text = path.read_text(encoding="utf-8")
+                self.catalog = polib.pofile(self.original_text, wrapwidth=78)
+            except Exception as err:  # polib reports syntax errors as OSError, others vary
+                self.broken = str(err) or err.__class__.__name__
+                self.catalog = polib.POFile(wrapwidth=78)
         self.catalog.encoding = "utf-8"
         self._ensure_header()
 
@@ -158,6 +164,8 @@ class DocumentMemory:
 
     def save(self) -> bool:
         """Write the catalog if its content changed; return whether it was written."""
+        if self.broken is not None:
+            return False
         if self.original_text is not None and self._same_as_original():
             return False
         if not len(self.catalog) and self.original_text is None:

@@ -54,17 +54,7 @@ class TranslationSession:
         if self._shared is None:
             self._shared = {}
             for path in sorted(self.settings.directory.rglob("*.po")):
-                try:
-                    memory = DocumentMemory(path, "", self.settings.target_lang, "")
-                except (OSError, ValueError) as err:
-                    logger.warning(
-                        "translation memory %s cannot be read: %s",
-                        path,
-                        err,
-                        type="qmd",
-                        subtype="translate",
-                    )
-                    continue
+                memory = DocumentMemory(path, "", self.settings.target_lang, "")
                 for entry in memory.usable_entries():
                     self._shared.setdefault(entry.msgid, (entry.msgstr, entry.tcomment))
         return self._shared
@@ -100,6 +90,18 @@ class TranslationSession:
             settings.target_lang,
             settings.project,
         )
+        if memory.broken is not None:
+            logger.warning(
+                "translation memory %s cannot be read (%s): this page stays untranslated "
+                "and the file is left as it is",
+                memory.path,
+                memory.broken,
+                location=docname,
+                type="qmd",
+                subtype="translate",
+            )
+            self.report.left(docname, "memory unreadable", len(segments))
+            return
         found: dict[str, str] = {}
         reason: dict[str, str] = {}
         pending: dict[str, Segment] = {}
