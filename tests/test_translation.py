@@ -261,6 +261,15 @@ def test_unreadable_memory_is_left_alone_with_a_warning(
     assert all("Dies ist" not in t for t in fake.texts)
 
 
+def test_unwritable_memory_folder_costs_a_warning_not_the_build(
+    book: Path, tmp_path: Path, fake: FakeDeepL
+) -> None:
+    (book / "blocked").write_text("a file where the folder should be", encoding="utf-8")
+    result = build(book, tmp_path / "out", fake, qmd_translation_dir="blocked")
+    assert any("cannot write translation memory" in w for w in translate_warnings(result.warnings))
+    assert "DIES IST EIN" in result.read("index.qmd")
+
+
 def test_key_never_appears_in_outputs_logs_or_errors(
     book: Path, tmp_path: Path, fake: FakeDeepL
 ) -> None:

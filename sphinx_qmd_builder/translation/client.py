@@ -148,10 +148,13 @@ class DeepLClient:
             except BatchFailed:
                 pass
         self._glossary_id = info.glossary_id
-        write_text_atomic(
-            self.glossary_file,
-            json.dumps({"glossary_id": info.glossary_id, "digest": digest}, indent=2) + "\n",
-        )
+        try:
+            write_text_atomic(
+                self.glossary_file,
+                json.dumps({"glossary_id": info.glossary_id, "digest": digest}, indent=2) + "\n",
+            )
+        except OSError:
+            pass  # reused for this build only; the memory's own warning says why
         return self._glossary_id
 
     # -- translation --------------------------------------------------------------------------

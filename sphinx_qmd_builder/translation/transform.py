@@ -46,6 +46,7 @@ class TranslationSession:
         self._client: DeepLClient | None = None
         self.quota_exhausted = False
         self.stopped_warned = False
+        self.unwritable: set[Path] = set()
         #: msgid -> (msgstr, translator comment) from every page's catalog, made on demand
         self._shared: dict[str, tuple[str, str]] | None = None
 
@@ -146,7 +147,7 @@ class TranslationSession:
             else:
                 self.report.from_memory += 1
         memory.sync(segments, docfile)
-        memory.save()
+        self.save(memory)
 
     def request(
         self,
@@ -224,7 +225,24 @@ class TranslationSession:
                 found[source] = translated
                 fresh.add(source)
                 self.shared()[source] = (translated, MACHINE_COMMENT)
+            self.save(memory)
+
+    def save(self, memory: DocumentMemory) -> None:
+        """Write a catalog; a folder that cannot be written costs a warning, not the build
+        (the page is still written translated)."""
+        try:
             memory.save()
+        except OSError as err:
+            if memory.path in self.unwritable:
+                return
+            self.unwritable.add(memory.path)
+            logger.warning(
+                "cannot write translation memory %s: %s",
+                memory.path,
+                err,
+                type="qmd",
+                subtype="translate",
+            )
 
     # -- end of build ---------------------------------------------------------------------
 
