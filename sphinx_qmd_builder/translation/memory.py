@@ -22,6 +22,13 @@ from .segments import Segment
 
 MACHINE_COMMENT = "machine-translated: deepl"
 GENERATOR = "sphinx-qmd-builder"
+HEADER = (
+    "Translation memory of one page, kept by sphinx-qmd-builder.\n"
+    'msgid: the source text, <x i="N"/> marks code, math, references (see the #.\n'
+    "notes); msgstr: its translation, which must keep every mark. Entries with the\n"
+    f"comment '{MACHINE_COMMENT}' are unreviewed: delete that comment when checked.\n"
+    "Your edits are never overwritten; a fuzzy entry is not used."
+)
 
 
 def gettext_language(code: str) -> str:
@@ -76,6 +83,8 @@ class DocumentMemory:
         }
         for key, value in defaults.items():
             self.catalog.metadata.setdefault(key, value)
+        if not self.catalog.header:
+            self.catalog.header = HEADER
 
     # -- reading ------------------------------------------------------------------------------
 
