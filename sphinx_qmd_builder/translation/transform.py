@@ -14,7 +14,7 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
-from sphinx.errors import SphinxError
+from sphinx.errors import SphinxWarning
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
@@ -33,7 +33,14 @@ from .settings import KEY_VARIABLE, TranslationSettings, settings_from_config
 logger = logging.getLogger(__name__)
 
 
-class TranslationError(SphinxError):
+class TranslationError(SphinxWarning):
+    """An error that must end the whole build (a refused key, missing translations in CI).
+
+    It derives from :class:`SphinxWarning` ("warning treated as error") on purpose: code
+    that isolates pages lets that one through so that ``-W`` still stops a build, and a
+    refused key must stop it too instead of costing one failed request per page.
+    """
+
     category = "Translation error"
 
 
