@@ -8,6 +8,8 @@ untranslatable placeholder. The writer is unchanged: it sees ordinary nodes.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import weakref
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from sphinx.errors import SphinxWarning
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
+from ..fileio import write_text_atomic
 from .client import (
     AuthorizationFailed,
     BatchFailed,
@@ -54,6 +57,7 @@ class TranslationSession:
         self.quota_exhausted = False
         self.stopped_warned = False
         self.unwritable: set[Path] = set()
+        self.state: MemoryState | None = None
         #: msgid -> (msgstr, translator comment) from every page's catalog, made on demand
         self._shared: dict[str, tuple[str, str]] | None = None
 
@@ -155,6 +159,8 @@ class TranslationSession:
                 self.report.from_memory += 1
         memory.sync(segments, docfile)
         self.save(memory)
+        if self.state is not None:
+            self.state.record(docname, memory.path)
 
     def request(
         self,
@@ -291,6 +297,7 @@ def session_for(env: Any) -> TranslationSession | None:
         if not settings.enabled:
             return None
         session = TranslationSession(settings)
+        session.state = MemoryState(env.doctreedir)
         _SESSIONS[env] = session
     return session
 
@@ -312,25 +319,58 @@ class QmdTranslateTransform(SphinxPostTransform):
         session.translate_document(self.document, docname, docfile)
 
 
+STATE_FILE = "qmd-translation-memory.json"
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+class MemoryState:
+    """What each page's catalog looked like when the build last used it (in the doctree
+    folder), so that only a person's edit -- not the build's own writes -- makes a page
+    outdated. Updated page by page: a killed build leaves it true."""
+
+    def __init__(self, doctreedir: str | Path) -> None:
+        self.path = Path(doctreedir) / STATE_FILE
+        try:
+            self.digests: dict[str, str | None] = json.loads(self.path.read_text("utf-8"))
+        except (OSError, ValueError):
+            self.digests = {}
+
+    def record(self, docname: str, catalog: Path) -> None:
+        digest = _file_digest(catalog)
+        if self.digests.get(docname, "") == digest:
+            return
+        self.digests[docname] = digest
+        try:
+            write_text_atomic(self.path, json.dumps(self.digests, indent=1, sort_keys=True))
+        except OSError:
+            pass  # only costs a rewrite of the page next time
+
+    def changed(self, docname: str, catalog: Path) -> bool:
+        return docname in self.digests and self.digests[docname] != _file_digest(catalog)
+
+
 def memory_changed_docs(
     app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    """Documents whose translation memory is newer than their page: a reviewer edited it,
-    so the page must be written again (Sphinx only looks at the sources)."""
+    """Documents whose translation memory a reviewer edited since the page was written:
+    they must be written again (Sphinx only looks at the sources)."""
     if app.builder.name != "qmd" or not app.config.qmd_translate:
         return []
     settings = settings_from_config(app.config, app.srcdir)
-    outdated = []
-    for docname in sorted(env.all_docs):
-        if docname in changed or not settings.translates(docname):
-            continue
-        page = Path(app.outdir) / app.builder.get_target_uri(docname)
-        try:
-            if settings.memory_path(docname).stat().st_mtime > page.stat().st_mtime:
-                outdated.append(docname)
-        except OSError:
-            continue
-    return outdated
+    state = MemoryState(app.doctreedir)
+    return [
+        docname
+        for docname in sorted(env.all_docs)
+        if docname not in changed
+        and settings.translates(docname)
+        and state.changed(docname, settings.memory_path(docname))
+    ]
 
 
 def report_translation(app: Sphinx, exception: BaseException | None) -> None:
