@@ -12,11 +12,19 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from .builder import QmdBuilder
+from .checks import setup_checks
 from .config import register_config_values
 from .labels import QmdLabelCollector
-from .nodes import qmd_citation, qmd_crossref, qmd_doclink
+from .nodes import qmd_bibliography, qmd_citation, qmd_crossref, qmd_doclink, qmd_listing
 from .notebooks import add_qmd_mime_priority, drop_thebe_scripts, keep_mystnb_inside_outdir
-from .transforms import LatexExportCommentRemover, QmdReferenceTransform
+from .safety import setup_safety
+from .transforms import (
+    LatexExportCommentRemover,
+    QmdBibliographyTransform,
+    QmdDeadLinkTransform,
+    QmdListingTransform,
+    QmdReferenceTransform,
+)
 from .translation import setup_translation
 
 __version__ = "0.1.0"
@@ -31,20 +39,25 @@ def _skip(self: Any, node: Any) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     register_config_values(app)
     app.add_builder(QmdBuilder)
-    for node in (qmd_crossref, qmd_citation, qmd_doclink):
+    for node in (qmd_crossref, qmd_citation, qmd_doclink, qmd_bibliography, qmd_listing):
         # other builders never see these nodes (the transforms run only for qmd)
         app.add_node(node)
     app.add_env_collector(QmdLabelCollector)
     app.add_post_transform(QmdReferenceTransform)
+    app.add_post_transform(QmdBibliographyTransform)
+    app.add_post_transform(QmdListingTransform)
+    app.add_post_transform(QmdDeadLinkTransform)
     app.add_post_transform(LatexExportCommentRemover)
     setup_translation(app)
     # after myst-nb's own handler (priority 500), which puts its folders beside outdir
     app.connect("builder-inited", keep_mystnb_inside_outdir, priority=600)
     app.connect("config-inited", add_qmd_mime_priority)
     app.connect("doctree-resolved", drop_thebe_scripts, priority=900)
+    setup_safety(app)
+    setup_checks(app)
     return {
         "version": __version__,
-        "env_version": 1,
+        "env_version": 2,  # LabelRecord gained fields: re-read old environments
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -21,10 +21,19 @@ from sphinx.util import logging
 from sphinx.util.display import status_iterator
 from sphinx.util.osutil import relative_uri
 
-from .fileio import copy_file_atomic, write_text_atomic
+from .fileio import copy_file_atomic, remove_stale_temp_files, write_text_atomic
+from .integrity import RefReport
+from .isolation import (
+    IsolatingBuilder,
+    describe,
+    is_left_out,
+    report_left_out,
+    without_pages,
+)
 from .labels import LabelRegistry
 from .notebooks import converted_notebook, is_notebook_source, read_notebook
 from .quarto_project import book_chapters, quarto_config_yaml
+from .safety import is_allowed
 from .writer import CELL_LANGUAGES, QmdTranslator, QmdWriter, front_matter_yaml
 
 logger = logging.getLogger(__name__)
@@ -38,7 +47,7 @@ class DocImages:
     copies: dict[str, str]  # output path (relative to outdir) -> source path (relative to srcdir)
 
 
-class QmdBuilder(Builder):
+class QmdBuilder(IsolatingBuilder, Builder):
     """Writes a Quarto book: one ``.qmd`` per document plus ``_quarto.yml``."""
 
     name = "qmd"
@@ -59,13 +68,19 @@ class QmdBuilder(Builder):
 
     current_docname: str = ""
 
+    #: present in outdir while pages are being written; a leftover means a killed build
+    pending_marker = ".qmd-build-incomplete"
+
     def init(self) -> None:
+        remove_stale_temp_files(self.outdir)
         self.labels = LabelRegistry()
+        self.ref_report = RefReport()
         self.cited_keys: set[str] = set()
         self.image_copies: dict[str, str] = {}
         self.download_copies: dict[str, str] = {}
         self.doc_has_images: set[str] = set()
         self._doc_images: dict[str, DocImages] = {}
+        self.failed_writes: set[str] = set()
 
     # -- where things go ------------------------------------------------------------
 
@@ -104,6 +119,10 @@ class QmdBuilder(Builder):
         return self.out_name(docname) + self.doc_suffix(docname)
 
     def get_outdated_docs(self) -> Iterator[str]:
+        if (self.outdir / self.pending_marker).exists():
+            # the last build was interrupted while writing: write every page again
+            yield from self.env.found_docs
+            return
         for docname in self.env.found_docs:
             if docname not in self.env.all_docs:
                 yield docname
@@ -131,19 +150,47 @@ class QmdBuilder(Builder):
     # -- writing --------------------------------------------------------------------------
 
     def prepare_writing(self, docnames: set[str]) -> None:
-        self.labels = LabelRegistry.from_env(self.env)
+        self.labels = LabelRegistry.from_env(
+            self.env,
+            self.unnumbered_docs(),
+            self.orphan_docs(),
+            self.config.qmd_number_unlabelled_equations,
+        )
         self.writer = QmdWriter(self)
+        write_text_atomic(self.outdir / self.pending_marker, "")
+
+    def orphan_docs(self) -> set[str]:
+        """Documents no toctree reaches from the root: Sphinx numbers none of their figures."""
+        if not self.config.numfig:
+            return set()
+        reached: set[str] = set()
+        todo = [self.config.root_doc]
+        while todo:
+            docname = todo.pop()
+            if docname in reached:
+                continue
+            reached.add(docname)
+            todo.extend(self.env.toctree_includes.get(docname, []))
+        return set(self.env.all_docs) - reached
+
+    def unnumbered_docs(self) -> set[str]:
+        """Documents whose headings Quarto does not number: the book's index page."""
+        return {self.config.root_doc}
 
     def write_doc_serialized(self, docname: str, doctree: nodes.document) -> None:
         """Record on the main process what finish() copies (survives ``-j``)."""
+        if is_left_out(self.env, docname):
+            return
         images = self.plan_images(docname, doctree)
         self.image_copies.update(images.copies)
         for node in doctree.findall(nodes.Element):
             if node.tagname == "download_reference" and node.get("filename"):
                 source = node.get("reftarget", "")
-                found = (
-                    self.env.dlfiles.get(self._download_key(docname, source)) if source else None
-                )
+                if not source or not is_allowed(self, self.env.relfn2path(source, docname)[1]):
+                    continue  # the input checks refused it with a warning
+                key = self._download_key(docname, source)
+                # Sphinx 9 keys dlfiles by Path, Sphinx 7 by str
+                found = self.env.dlfiles.get(key) or self.env.dlfiles.get(Path(key))
                 if found is not None:
                     self.download_copies[posixpath.join("_downloads", node["filename"])] = (
                         self._download_key(docname, source)
@@ -151,13 +198,25 @@ class QmdBuilder(Builder):
 
     def write_doc(self, docname: str, doctree: nodes.document) -> None:
         self.current_docname = docname
+        target = self.outdir / self.get_target_uri(docname)
+        if is_left_out(self.env, docname):
+            target.unlink(missing_ok=True)  # an old page must not outlive its broken source
+            return
         self._doc_images[docname] = self.plan_images(docname, doctree)
         destination = StringOutput(encoding="utf-8")
-        self.writer.write(doctree, destination)
-        target = self.outdir / self.get_target_uri(docname)
-        text = self.writer.output
-        if self.writes_ipynb(docname):
-            text = self.notebook_text(docname)
+        try:
+            self.writer.write(doctree, destination)
+            text = self.writer.output
+            if self.writes_ipynb(docname):
+                text = self.notebook_text(docname)
+        except Exception as err:  # RecursionError included: one page, not the book
+            logger.warning(
+                "page not written: %s", describe(err), location=docname, type="qmd", subtype="write"
+            )
+            self.failed_writes.add(docname)
+            target.unlink(missing_ok=True)
+            return
+        self.ref_report.note_page(docname, text, self.labels.qids_of(docname))
         try:
             write_text_atomic(target, text)
         except OSError as err:
@@ -168,11 +227,16 @@ class QmdBuilder(Builder):
         self.copy_downloads()
         bibfiles = self.copy_bibliographies()
         cites = self.book_cites()
-        chapters = book_chapters(self)
+        left_out = set(report_left_out(self)) | self.failed_writes
+        if self.failed_writes:
+            (getattr(self, "_app", None) or self.app).statuscode = 1
+        missing = {self.get_target_uri(docname) for docname in left_out}
+        chapters = without_pages(book_chapters(self), missing)
         own_page = self.config.qmd_references_page in {
             self.get_target_uri(docname) for docname in self.env.all_docs
         }
-        if cites and not own_page:  # never overwrite the book's own page of that name
+        # never overwrite the book's own page of that name; a {bibliography} page is it
+        if cites and not own_page and not self.bibliography_docs():
             self.write_references_page()
             chapters.append(self.config.qmd_references_page)
         config_text = quarto_config_yaml(self, chapters, bibfiles)
@@ -181,6 +245,10 @@ class QmdBuilder(Builder):
             self.outdir / "labels.json",
             json.dumps(self.labels.as_json(), indent=2, ensure_ascii=False) + "\n",
         )
+        # pages written in other processes (-j) recorded their ids there
+        self.ref_report.ids_complete = not getattr(self, "parallel_ok", False)
+        self.ref_report.emit()
+        (self.outdir / self.pending_marker).unlink(missing_ok=True)
 
     # -- images ---------------------------------------------------------------------------
 
@@ -218,7 +286,8 @@ class QmdBuilder(Builder):
                 used.add(name)
                 out_path = posixpath.join(folder.strip("/"), name)
                 references[uri] = "{{< meta params.images_path >}}" + name
-            if (Path(self.srcdir) / uri).is_file():
+            source = Path(self.srcdir) / uri
+            if source.is_file() and is_allowed(self, source):
                 copies[out_path] = uri
         if references and folder is not None:
             self.doc_has_images.add(docname)
@@ -306,8 +375,8 @@ class QmdBuilder(Builder):
         copied = []
         for bib in bibfiles:
             source = Path(self.srcdir) / bib
-            if not source.is_file():
-                continue  # sphinxcontrib-bibtex warns about missing files
+            if not source.is_file() or not is_allowed(self, source):
+                continue  # sphinxcontrib-bibtex warns about missing files; safety refused others
             copy_file_atomic(source, self.outdir / bib)
             copied.append(Path(bib).as_posix())
         return copied
@@ -321,6 +390,14 @@ class QmdBuilder(Builder):
         except Exception:
             pass
         return bool(self.cited_keys)
+
+    def bibliography_docs(self) -> set[str]:
+        """Documents with a ``{bibliography}`` directive: ``::: {#refs}`` is written there."""
+        try:
+            bibliographies = self.env.get_domain("cite").bibliographies  # type: ignore[attr-defined]
+        except Exception:
+            return set()
+        return {key.docname for key in bibliographies if key.docname in self.env.all_docs}
 
     def write_references_page(self) -> None:
         text = "# References {.unnumbered}\n\n::: {#refs}\n:::\n"

@@ -170,6 +170,19 @@ CONFIG_VALUES += (
     ),
 )
 
+CONFIG_VALUES += (
+    ConfigValue(
+        "qmd_number_unlabelled_equations",
+        False,
+        "env",
+        (bool,),
+        "Give numbered amsmath environments that have no label (`\\begin{equation}`, "
+        "`\\begin{align}` ..., which Sphinx numbers) an id `eq-<page>-<n>`, so that Quarto "
+        "numbers them too and every equation keeps Sphinx's number. Off: unlabelled "
+        "display math stays plain `$$ ... $$`.",
+    ),
+)
+
 
 def register_config_values(app: Sphinx) -> None:
     for value in CONFIG_VALUES:

@@ -54,3 +54,16 @@ def copy_file_atomic(source: str | os.PathLike[str], target: str | os.PathLike[s
         except OSError:
             pass
         raise
+
+
+def remove_stale_temp_files(folder: str | os.PathLike[str]) -> None:
+    """Remove temporary files a killed build left behind (``.name.XXXX.tmp``)."""
+    root = Path(folder)
+    if not root.is_dir():
+        return
+    for tmp in root.rglob(".*.tmp"):
+        if tmp.is_file() and not tmp.is_symlink():
+            try:
+                tmp.unlink()
+            except OSError:
+                pass

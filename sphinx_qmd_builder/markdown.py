@@ -6,7 +6,11 @@ import re
 
 # characters that pandoc markdown may read as syntax anywhere in running text
 _ALWAYS = {"\\", "`", "*", "[", "]", "$", "@", "|"}
-_LINE_START_BLOCK = re.compile(r"^(\s*)(#|>|:::|[-+*](?=\s|$)|\d+[.)](?=\s|$)|=+\s*$|-+\s*$)")
+_LINE_START_BLOCK = re.compile(
+    r"^(\s*)(#|%|>|:::|:(?=\s)|[-+*](?=\s|$)|\d+[.)](?=\s|$)|=+\s*$|-+\s*$)"
+)
+#: an HTML entity pandoc would decode: ``&amp;``, ``&#169;``, ``&#xA9;``
+_ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 
 
 def escape_text(text: str) -> str:
@@ -27,6 +31,8 @@ def escape_text(text: str) -> str:
             out.append("\\{")
         elif ch == "~" or ch == "^":
             out.append("\\" + ch)
+        elif ch == "&" and _ENTITY.match(text, i):
+            out.append("\\&")
         else:
             out.append(ch)
     return "".join(out)
@@ -39,7 +45,9 @@ def escape_line_starts(text: str) -> str:
         match = _LINE_START_BLOCK.match(line)
         if match:
             indent, token = match.group(1), match.group(2)
-            lines[i] = indent + "\\" + token + line[len(indent) + len(token) :]
+            # "1." stays a number: the backslash goes before the list punctuation
+            escaped = token[:-1] + "\\" + token[-1] if token[0].isdigit() else "\\" + token
+            lines[i] = indent + escaped + line[len(indent) + len(token) :]
     return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ both outputs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +33,19 @@ INNER_FORM = {
     "alignat*": "alignedat",
     "xalignat": "alignedat",
 }
+
+
+_LABEL = re.compile(r"\\label\{([^{}]+)\}")
+
+
+def math_labels(text: str) -> list[str]:
+    """The ``\\label{...}`` names inside one math block's own text."""
+    return _LABEL.findall(text)
+
+
+def strip_label(text: str, label: str) -> str:
+    """Remove ``\\label{label}``: Quarto's ``{#eq-...}`` labels the equation instead."""
+    return text.replace(f"\\label{{{label}}}", "").strip("\n")
 
 
 def split_environment(text: str) -> tuple[str, str, str] | None:

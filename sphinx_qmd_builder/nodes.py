@@ -9,10 +9,11 @@ class qmd_crossref(nodes.Inline, nodes.Element):  # noqa: N801 - docutils naming
     """A cross-reference already mapped to a Quarto id.
 
     Attributes: ``qid`` (Quarto id, e.g. ``fig-x``), ``label`` (the source label),
-    ``role`` (numref, ref, eq, doc, myst), ``explicit`` (the author gave link text),
-    ``refdoc`` (document of the target, for plain links), ``numbered`` (Quarto can
-    number the target, so ``@id`` works).
-    The children are the author's link text, if any.
+    ``role`` (numref, ref, eq, myst), ``form`` (``at``: ``@id``; ``number``: ``pre -@id
+    post``; ``link``: a plain link), ``pre``/``post`` (the author's words around the
+    number), ``explicit`` (the author gave link text), ``refdoc`` and ``anchor`` (where a
+    plain link goes), ``numbered`` (Quarto can number the target, so ``@id`` works).
+    The children are the text of a plain link.
     """
 
 
@@ -23,3 +24,12 @@ class qmd_citation(nodes.Inline, nodes.Element):  # noqa: N801
 
 class qmd_doclink(nodes.Inline, nodes.Element):  # noqa: N801
     """A link to another document of the book: ``refdoc``, ``anchor``; children are the text."""
+
+
+class qmd_bibliography(nodes.General, nodes.Element):  # noqa: N801
+    """Where a ``{bibliography}`` directive stood: Quarto's ``::: {#refs}`` goes here."""
+
+
+class qmd_listing(nodes.General, nodes.Element):  # noqa: N801
+    """A captioned code block (Sphinx's ``container(literal_block=True)``): its caption
+    and literal block are the children, its ids those of the container."""

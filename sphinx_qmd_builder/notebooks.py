@@ -91,7 +91,9 @@ def is_notebook_source(path: str | Path) -> bool:
 def read_notebook(path: str | Path) -> dict[str, Any] | None:
     """The notebook JSON at *path* (nbformat 4), or None when it cannot be read."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        # undecodable bytes were reported when the page was read (isolation.py) and the
+        # page was salvaged with replacement characters: read it the same way here
+        data = json.loads(Path(path).read_text(encoding="utf-8", errors="replace"))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):

@@ -14,8 +14,9 @@ from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
-from .labels import LabelRegistry
-from .nodes import qmd_citation, qmd_crossref, qmd_doclink
+from .integrity import RefReport
+from .labels import LabelRegistry, QuartoTarget
+from .nodes import qmd_bibliography, qmd_citation, qmd_crossref, qmd_doclink, qmd_listing
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,17 @@ except ImportError:  # pragma: no cover - bibtex is a dependency, but stay usabl
     parse_citation_targets = None
 
 
+#: (refdomain, reftype) of the roles whose targets are in the label registry -> role
+REGISTRY_ROLES = {
+    ("std", "numref"): "numref",
+    ("std", "ref"): "ref",
+    ("math", "eq"): "eq",
+    ("prf", "ref"): "numref",  # sphinx-proof prints "Theorem 1", like numref
+    ("", "myst"): "myst",
+    (None, "myst"): "myst",
+}
+
+
 class QmdReferenceTransform(SphinxPostTransform):
     """Turn ``numref``/``ref``/``eq``/``doc``/MyST links and citations into Quarto nodes."""
 
@@ -32,54 +44,86 @@ class QmdReferenceTransform(SphinxPostTransform):
     formats = ("qmd",)
 
     def run(self, **kwargs: Any) -> None:
-        registry: LabelRegistry | None = getattr(self.app.builder, "labels", None)
+        registry: LabelRegistry | None = getattr(_builder(self.env), "labels", None)
         if registry is None:
             return
         for node in list(self.document.findall(addnodes.pending_xref)):
             new = self.convert(node, registry)
             if new is not None:
                 node.replace_self(new)
+            elif (node.get("refdomain"), node.get("reftype")) in REGISTRY_ROLES:
+                # Sphinx (or MyST) warns about the missing label; the report lists it too
+                _report(self.env).unresolved.append(
+                    (self.env.docname, node.line, node.get("reftarget", ""))
+                )
 
     def convert(self, node: addnodes.pending_xref, registry: LabelRegistry) -> nodes.Node | None:
         domain, reftype = node.get("refdomain"), node.get("reftype")
         target = node.get("reftarget", "")
         if domain == "cite":
             return self.citation(node, reftype, target)
-        if (domain, reftype) in (("std", "numref"), ("std", "ref"), ("math", "eq")) or (
-            domain in ("", None) and reftype == "myst"
-        ):
-            label = target
-            if (domain, reftype) == ("math", "eq"):
-                role = "eq"
-            elif reftype == "myst":
-                role = "myst"
-            else:
-                role = reftype
-            found = registry.lookup(label)
-            if found is None and role in ("ref", "myst"):
-                found = registry.lookup(label.lower())
-            if found is None:
-                if role == "myst":
-                    doc = self.resolve_doc(node, target)
-                    if doc is not None:
-                        return doc
-                return None  # leave it to Sphinx: it warns about the missing label
-            new = qmd_crossref(
-                node.rawsource,
-                qid=found.qid,
-                label=label,
-                role=role,
-                explicit=bool(node.get("refexplicit")),
-                refdoc=found.docname,
-                numbered=found.numbered,
-            )
-            new.source, new.line = node.source, node.line
-            if node.get("refexplicit"):
-                new += node.children
-            return new
         if domain == "std" and reftype == "doc":
             return self.resolve_doc(node, target)
-        return None
+        role = REGISTRY_ROLES.get((domain, reftype))
+        if role is None:
+            return None
+        found = registry.lookup(target, equation=role == "eq")
+        if found is None and role in ("ref", "myst"):
+            found = registry.lookup(target.lower())  # std labels are lowercased
+        if found is None:
+            if role == "myst":
+                return self.resolve_doc(node, target)
+            return None
+        return self.crossref(node, role, found)
+
+    def crossref(self, node: addnodes.pending_xref, role: str, found: Any) -> nodes.Element:
+        """A reference written the way Quarto can resolve it (see :func:`crossref_form`)."""
+        explicit = bool(node.get("refexplicit"))
+        if role == "myst" and found.kind == "equation" and not explicit:
+            role = "eq"  # MyST prints an equation's number, as the eq role does
+        template = node.astext() if explicit else ""
+        if role == "eq":
+            template = self.config.math_eqref_format or "({number})"
+        form, pre, post = crossref_form(role, found, explicit, template)
+        if form == "link" and (found.kind is None or role in ("numref", "eq")):
+            logger.warning(
+                "%s target %r (%s) cannot be numbered by Quarto; written as a plain link",
+                role,
+                found.label,
+                found.kind or "no numbered kind",
+                location=node,
+                type="qmd",
+                subtype="unnumbered_ref",
+            )
+        new = qmd_crossref(
+            node.rawsource,
+            qid=found.qid,
+            label=found.label,
+            role=role,
+            form=form,
+            pre=pre,
+            post=post,
+            explicit=explicit,
+            refdoc=found.docname,
+            anchor=found.anchor,
+            numbered=found.numbered,
+        )
+        new.source, new.line = node.source, node.line
+        if form == "link":
+            if explicit and node.get("refdomain") == "prf":
+                # sphinx-proof gives its link text as a literal; it is plain text
+                new += nodes.Text(node.astext())
+            elif explicit and "%s" not in template and "{number}" not in template:
+                new += node.children
+            else:
+                new += nodes.Text(found.title or found.label)
+        report = _report(self.env)
+        report.written += 1
+        if form != "link":
+            report.at_refs.append((self.env.docname, node.line, found.qid, found.docname))
+        elif found.anchor:
+            report.link_refs.append((self.env.docname, node.line, found.anchor, found.docname))
+        return new
 
     def resolve_doc(self, node: addnodes.pending_xref, target: str) -> nodes.Node | None:
         """A link to a whole document of the book."""
@@ -130,8 +174,153 @@ class QmdReferenceTransform(SphinxPostTransform):
                     )
         new = qmd_citation(node.rawsource, keys=keys, mode=mode, pre=pre, post=post)
         new.source, new.line = node.source, node.line
-        self.app.builder.cited_keys.update(keys)  # type: ignore[attr-defined]
+        _builder(self.env).cited_keys.update(keys)  # type: ignore[attr-defined]
+        _report(self.env).citations += len(keys)
         return new
+
+
+class QmdDeadLinkTransform(SphinxPostTransform):
+    """Keep only the text of a link to an id that is not on the page.
+
+    MyST turns a ``[text](label)`` it cannot resolve into a link to ``#label`` (after
+    warning); Quarto could not follow it either. The integrity report lists it.
+    """
+
+    default_priority = 20  # after MyST's (9) and Sphinx's (10) reference resolvers
+    formats = ("qmd",)
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(nodes.reference)):
+            refid = node.get("refid")
+            if refid and refid not in self.document.ids and node.parent is not None:
+                node.replace_self(node.children or [nodes.Text(node.astext())])
+
+
+class QmdListingTransform(SphinxPostTransform):
+    """Captioned code blocks become :class:`.nodes.qmd_listing` nodes (Quarto listings).
+
+    A node of its own keeps them apart from every other kind of container (notebook
+    cells, sphinx-design components, toggles) that the writer's container handlers see.
+    """
+
+    default_priority = 6
+    formats = ("qmd",)
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(nodes.container)):
+            if node.get("literal_block") and node.next_node(nodes.literal_block) is not None:
+                new = qmd_listing("", *node.children, ids=list(node.get("ids", [])))
+                new.source, new.line = node.source, node.line
+                node.replace_self(new)
+
+
+class QmdBibliographyTransform(SphinxPostTransform):
+    """Mark where each ``{bibliography}`` stood and turn ``footcite`` into cited footnotes.
+
+    Runs before sphinxcontrib-bibtex's own BibliographyTransform (priority 5), which would
+    replace the directive by a list of formatted entries: Quarto makes the list itself,
+    at ``::: {#refs}``.
+    """
+
+    default_priority = 4
+    formats = ("qmd",)
+
+    def run(self, **kwargs: Any) -> None:
+        try:
+            from sphinxcontrib.bibtex.nodes import bibliography
+        except ImportError:  # pragma: no cover
+            return
+        for node in list(self.document.findall(bibliography)):
+            new = qmd_bibliography()
+            new.source, new.line = node.source, node.line
+            node.replace_self(new)
+        self.footcites()
+
+    def footcites(self) -> None:
+        """``{footcite}`` -> ``^[[@key]]``: the footnote holds the citation, Quarto formats it."""
+        keys = _footcite_names(self.env, self.config)
+        if not keys:
+            return
+        used: set[int] = set()
+        for ref in list(self.document.findall(nodes.footnote_reference)):
+            refid = ref.get("refid", "")
+            footnote = self.document.ids.get(refid)
+            if not isinstance(footnote, nodes.footnote):
+                continue
+            key = next((keys[n] for n in footnote.get("names", []) if n in keys), None)
+            if key is None:
+                continue
+            new = qmd_citation(ref.rawsource, keys=[key], mode="foot", pre=[""], post=[""])
+            new.source, new.line = ref.source, ref.line
+            ref.replace_self(new)
+            _builder(self.env).cited_keys.add(key)  # type: ignore[attr-defined]
+            _report(self.env).citations += 1
+            used.add(id(footnote))
+        for footnote in list(self.document.findall(nodes.footnote)):
+            if id(footnote) in used and footnote.parent is not None:
+                footnote.parent.remove(footnote)
+        if used:
+            # MyST's rule above the footnotes, when no footnote is left below it
+            for rule in list(self.document.findall(nodes.transition)):
+                parent = rule.parent
+                if "footnotes" in rule.get("classes", []) and parent is not None:
+                    after = parent.children[parent.index(rule) + 1 :]
+                    if not any(isinstance(n, nodes.footnote) for n in after):
+                        parent.remove(rule)
+
+
+def _footcite_names(env: Any, config: Any) -> dict[str, str]:
+    """Footnote name -> bib key, for the names sphinxcontrib-bibtex gives footcite notes."""
+    from docutils.nodes import make_id
+
+    try:
+        entries = env.get_domain("cite").bibdata.data.entries
+    except Exception:
+        return {}
+    template = getattr(config, "bibtex_footcite_id", None) or "footcite-{key}"
+    counts = range(1, 51) if "footbibliography_count" in template else [1]
+    names: dict[str, str] = {}
+    for key in entries:
+        for count in counts:
+            names[make_id(template.format(key=key, footbibliography_count=count))] = key
+    return names
+
+
+def crossref_form(
+    role: str, target: QuartoTarget, explicit: bool, template: str
+) -> tuple[str, str, str]:
+    """How a reference is written: ``(form, text before, text after)``.
+
+    ``at``: ``@fig-x`` (Quarto prints "Figure 1"). ``number``: the author's own words
+    around the bare number, ``Abbildung -@fig-x`` (numref ``Abbildung %s``) or ``(-@eq-x)``
+    (the eq role). ``link``: ``[text](page.qmd#id)``, for explicit link text and for
+    targets Quarto cannot number.
+    """
+    if not target.numbered:
+        return "link", "", ""
+    if role in ("numref", "eq") and template:
+        for placeholder in ("%s", "{number}"):
+            if placeholder in template:
+                pre, _, post = template.partition(placeholder)
+                name = target.title or target.label
+                return "number", pre.replace("{name}", name), post.replace("{name}", name)
+        return "link", "", ""
+    if explicit:
+        return "link", "", ""
+    return "at", "", ""
+
+
+def _builder(env: Any) -> Any:
+    """The running builder (``Transform.app`` is deprecated in Sphinx 9)."""
+    app = getattr(env, "_app", None) or getattr(env, "app", None)
+    return getattr(app, "builder", None)
+
+
+def _report(env: Any) -> RefReport:
+    report = getattr(_builder(env), "ref_report", None)
+    if report is None:  # a builder that is not ours ran the transform: count nowhere
+        report = RefReport()
+    return report
 
 
 def _bib_keys(env: Any) -> set[str] | None:

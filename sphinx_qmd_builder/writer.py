@@ -18,9 +18,10 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxTranslator
 
 from . import markdown as md
-from .mathenv import display_math
-from .nodes import qmd_citation, qmd_crossref, qmd_doclink
+from .mathenv import display_math, strip_label
 from .visit_cells import CellVisitors
+from .visit_refs import RefVisitors, format_citation  # noqa: F401 - format_citation re-exported
+from .visit_tables import TableVisitors
 
 if TYPE_CHECKING:
     from .builder import QmdBuilder
@@ -97,7 +98,7 @@ class QmdWriter(writers.Writer):  # type: ignore[type-arg]
         self.output = visitor.astext()  # type: ignore[attr-defined]
 
 
-class QmdTranslator(CellVisitors, SphinxTranslator):
+class QmdTranslator(RefVisitors, TableVisitors, CellVisitors, SphinxTranslator):
     """Writes Quarto markdown. Handlers are grouped by kind of node, as in Sphinx's writers."""
 
     builder: QmdBuilder
@@ -367,41 +368,6 @@ class QmdTranslator(CellVisitors, SphinxTranslator):
             self.add_block(f"[]{{#{ident}}}")
         raise nodes.SkipNode
 
-    def visit_qmd_crossref(self, node: qmd_crossref) -> None:
-        qid = node["qid"]
-        if node["numbered"] and not node["explicit"]:
-            self.add_inline(f"@{qid}")
-            raise nodes.SkipNode
-        self.push("inline")
-
-    def depart_qmd_crossref(self, node: qmd_crossref) -> None:
-        text = self.pop().make_inline()
-        qid = node["qid"]
-        if (
-            node["role"] in ("numref", "eq")
-            and node["numbered"]
-            and ("%s" in node.astext() or "{number}" in node.astext())
-        ):
-            # "Abbildung %s" -> "Abbildung -@fig-x": the number comes from Quarto
-            for placeholder in ("%s", "{number}"):
-                text = text.replace(md.escape_text(placeholder), f"@{qid}")
-            self.add_inline(text)
-            return
-        if not text.strip():
-            text = md.escape_text(node["label"])
-        self.add_inline(f"[{text}]({self.builder.link_to(self.docname, node['refdoc'], qid)})")
-
-    def visit_qmd_doclink(self, node: qmd_doclink) -> None:
-        self.push("inline")
-
-    def depart_qmd_doclink(self, node: qmd_doclink) -> None:
-        text = self.pop().make_inline()
-        self.add_inline(f"[{text}]({self.builder.link_to(self.docname, node['refdoc'])})")
-
-    def visit_qmd_citation(self, node: qmd_citation) -> None:
-        self.add_inline(format_citation(node["keys"], node["mode"], node["pre"], node["post"]))
-        raise nodes.SkipNode
-
     def visit_pending_xref(self, node: addnodes.pending_xref) -> None:
         # unresolved (Sphinx warned already): keep its text
         pass
@@ -458,9 +424,12 @@ class QmdTranslator(CellVisitors, SphinxTranslator):
     def visit_math_block(self, node: nodes.math_block) -> None:
         target = None
         if node.get("label"):
-            target = self.builder.labels.lookup(node["label"])
+            target = self.builder.labels.equation_in(self.docname, node["label"])
+        if target is None:  # labelled only by a \label{} inside the math
+            target = self.builder.labels.for_node(self.docname, node)
         ident = target.qid if target else None
-        self.add_block(display_math(node.astext(), ident, node, self.warn))
+        text = strip_label(node.astext(), target.label) if target else node.astext()
+        self.add_block(display_math(text, ident, node, self.warn))
         raise nodes.SkipNode
 
     def visit_displaymath(self, node: nodes.Element) -> None:
@@ -701,25 +670,6 @@ def front_matter_yaml(data: dict[str, Any]) -> str:
         return out
 
     return "\n".join(lines(data, 0)) + "\n"
-
-
-def format_citation(keys: list[str], mode: str, pre: list[str], post: list[str]) -> str:
-    """A pandoc citation for sphinxcontrib-bibtex's role *mode* (p, t, ps, ts, author, year...)."""
-    items = []
-    for key, before, after in zip(keys, pre or [""] * len(keys), post or [""] * len(keys)):
-        item = f"@{key}"
-        if mode in ("year", "yearpar"):
-            item = f"-@{key}"
-        if before:
-            item = f"{md.escape_text(before)} {item}"
-        if after:
-            item = f"{item}, {md.escape_text(after)}"
-        items.append(item)
-    if mode in ("t", "ts", "author", "authorpar") or mode.startswith("text"):
-        if all(not b and not a for b, a in zip(pre, post)):
-            return ", ".join(items)
-        return ", ".join(f"@{k} [{a}]" if a else f"@{k}" for k, a in zip(keys, post))
-    return "[" + "; ".join(items) + "]"
 
 
 def _admonition_kind(node: nodes.Element) -> str:

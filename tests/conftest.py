@@ -15,6 +15,27 @@ EXAMPLE = REPO / "example_project"
 CORPORA = REPO.parent / "shared" / "corpora"
 
 
+def _source_suffix_default() -> dict:
+    from sphinx.config import Config
+
+    entry = Config.config_values["source_suffix"]
+    return entry[0] if isinstance(entry, tuple) else entry.default
+
+
+_PRISTINE_SOURCE_SUFFIX = dict(_source_suffix_default())
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Sphinx updates its default ``source_suffix`` dict in place: after one in-process
+    build with myst-parser, ``.md`` stays mapped to "markdown" and a later myst-nb
+    build in the same process fails. Every test (and the session fixtures it sets up
+    first) starts from the pristine default."""
+    default = _source_suffix_default()
+    default.clear()
+    default.update(_PRISTINE_SOURCE_SUFFIX)
+
+
 @pytest.fixture(scope="session")
 def rootdir() -> Path:
     """Test roots for ``@pytest.mark.sphinx(testroot=...)`` live in tests/roots/test-<name>."""

@@ -1,0 +1,94 @@
+"""The cross-reference integrity report written at the end of every qmd build.
+
+The transforms count what they write; after each page is written the builder records
+which registry ids the page carries.
+At the end each ``@id`` whose id no page carries, and each reference nobody could
+resolve, is a located warning (so ``-W`` makes it fatal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RefReport:
+    """What one build wrote: references, resolved ids, and what is left unresolved."""
+
+    written: int = 0  # cross-references written (as @id or as a plain link)
+    citations: int = 0  # citation keys written
+    #: (document, line, Quarto id, document of the target) of each ``@id`` reference
+    at_refs: list[tuple[str, int | None, str, str]] = field(default_factory=list)
+    #: the same for plain links to an anchor
+    link_refs: list[tuple[str, int | None, str, str]] = field(default_factory=list)
+    unresolved: list[tuple[str, int | None, str]] = field(default_factory=list)  # doc, line, label
+    ids_written: dict[str, set[str]] = field(default_factory=dict)  # docname -> ids on the page
+    ids_complete: bool = True  # False when pages were written in other processes (-j)
+
+    def clear_doc(self, docname: str) -> None:
+        self.at_refs = [r for r in self.at_refs if r[0] != docname]
+        self.link_refs = [r for r in self.link_refs if r[0] != docname]
+        self.unresolved = [r for r in self.unresolved if r[0] != docname]
+
+    def note_page(self, docname: str, text: str, qids: set[str]) -> None:
+        """Record which of the registry's ids for *docname* the written page carries.
+
+        Whatever visitor wrote an element, its id appears as a pandoc attribute
+        ``{#id ...}`` or as a code cell's ``#| label: id``; a containment test finds it
+        without parsing the page.
+        """
+        self.ids_written[docname] = {
+            qid
+            for qid in qids
+            if f"{{#{qid}}}" in text or f"{{#{qid} " in text or f"#| label: {qid}" in text
+        }
+
+    def dangling(self) -> list[tuple[str, int | None, str, str]]:
+        """References whose id is missing from the target's page.
+
+        Only pages written in this build are checked (an incremental build leaves the
+        others as they were, checked when they were written).
+        """
+        if not self.ids_complete:
+            return []
+        return [
+            ref
+            for ref in self.at_refs + self.link_refs
+            if ref[3] in self.ids_written and ref[2] not in self.ids_written[ref[3]]
+        ]
+
+    def emit(self) -> None:
+        """Log the summary, then one located warning per problem."""
+        dangling = self.dangling()
+        resolved = len(self.at_refs) - sum(1 for ref in dangling if ref in self.at_refs)
+        check = "" if self.ids_complete else " (id check skipped: pages written in parallel)"
+        logger.info(
+            "qmd cross-references: %d written, %d as @id of which %d resolve, %d unresolvable, "
+            "%d citation keys%s",
+            self.written,
+            len(self.at_refs),
+            resolved,
+            len(self.unresolved) + len(dangling),
+            self.citations,
+            check,
+        )
+        for docname, line, qid, _target_doc in dangling:
+            logger.warning(
+                "reference to %r is written but no page carries that id",
+                qid,
+                location=(docname, line),
+                type="qmd",
+                subtype="dangling_ref",
+            )
+        for docname, line, label in self.unresolved:
+            logger.warning(
+                "unresolvable reference to %r is kept as text",
+                label,
+                location=(docname, line),
+                type="qmd",
+                subtype="unresolved_ref",
+            )

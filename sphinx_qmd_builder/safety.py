@@ -1,0 +1,318 @@
+"""Path safety: nothing outside the source folder is read or copied into the book.
+
+A migration runs in CI on pull requests from strangers. Sphinx itself reads ``{include}``
+files from anywhere and its html builder copies ``../../../etc/passwd`` given as an image
+path. Every path the qmd build reads (images, downloads, includes, literal includes, bib
+files, logos) is resolved with symlinks followed and refused when it leaves the allowed
+folders (the source folder and myst-nb's output folder, which holds notebook outputs).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from docutils.parsers.rst.directives.misc import Raw
+from sphinx.application import Sphinx
+from sphinx.directives.code import LiteralInclude
+from sphinx.directives.other import Include as SphinxInclude
+from sphinx.directives.patches import CSVTable
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+logger = logging.getLogger(__name__)
+
+#: per document being read: the files of the MyST include chain now open (the page first)
+_INCLUDE_CHAIN: dict[str, list[str]] = {}
+
+
+def is_inside(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> bool:
+    """Whether *path*, with symlinks followed, lies in *root* (also symlinks followed)."""
+    try:
+        resolved = Path(path).resolve()
+        base = Path(root).resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return False
+    return resolved == base or base in resolved.parents
+
+
+def builder_name(env: Any) -> str:
+    """The running builder's name, from the environment (Sphinx 7.4 to 9)."""
+    cls = getattr(env, "_builder_cls", None)
+    if cls is not None:
+        return str(cls.name)
+    return str(env.app.builder.name)
+
+
+def allowed_roots(app: Any) -> list[Path]:
+    """The folders the build may read from: the sources, and notebook outputs.
+
+    *app* is the Sphinx application, the builder or the environment (all have ``srcdir``).
+    """
+    roots = [Path(app.srcdir)]
+    env = getattr(app, "env", app)
+    nb_config = getattr(env, "mystnb_config", None) if env is not None else None
+    folder = getattr(nb_config, "output_folder", None)
+    if folder:
+        roots.append(Path(folder))
+    return roots
+
+
+def is_allowed(app: Any, path: str | os.PathLike[str]) -> bool:
+    return any(is_inside(path, root) for root in allowed_roots(app))
+
+
+def file_location(path: str | os.PathLike[str], line: int | None = None) -> nodes.Element:
+    """A warning location for a file that is not a document (bib file, conf.py)."""
+    node = nodes.Element()
+    node.source, node.line = str(path), line
+    return node
+
+
+def refuse(kind: str, path: str | os.PathLike[str], location: Any = None) -> None:
+    """The one warning for a refused path (``qmd.path``, silence with suppress_warnings)."""
+    logger.warning(
+        "%s path %r resolves outside the source folder; refused (not read, not copied)",
+        kind,
+        str(path),
+        location=location,
+        type="qmd",
+        subtype="path",
+    )
+
+
+# -- configuration: bib files, logos, myst-nb's output folder -----------------------------
+
+
+def guard_config_paths(app: Sphinx) -> None:
+    """Before sphinxcontrib-bibtex reads its files: drop bib files and logos from outside."""
+    if app.builder is None or app.builder.name != "qmd":
+        return
+    conf = file_location(Path(app.confdir) / "conf.py")
+    bibfiles = getattr(app.config, "bibtex_bibfiles", None)
+    if bibfiles:
+        kept = []
+        for bib in bibfiles:
+            if is_inside(Path(app.confdir) / bib, app.srcdir):
+                kept.append(bib)
+            else:
+                refuse("bibliography", bib, location=conf)
+        app.config.bibtex_bibfiles = [bib for bib in kept if _bib_readable(app, bib)]
+        _BIB_ERRORS[id(app)] = _start_bib_capture()
+    for name in ("html_logo", "html_favicon"):
+        value = getattr(app.config, name, None)
+        if not value or "://" in str(value):
+            continue
+        if not is_inside(Path(app.confdir) / value, app.srcdir):
+            refuse(name.removeprefix("html_"), value, location=conf)
+            setattr(app.config, name, None)
+
+
+#: per application: the pybtex error capture open while sphinxcontrib-bibtex parses
+_BIB_ERRORS: dict[int, Any] = {}
+
+
+def _bib_readable(app: Sphinx, bib: str) -> bool:
+    """Parse *bib* once leniently: warn (located) for each syntax error; drop it if unreadable.
+
+    pybtex stops at the first syntax error in strict mode, and sphinxcontrib-bibtex lets
+    that stop the whole build. Leniently parsed, a bad entry costs only its own citations.
+    """
+    try:
+        import pybtex.errors
+        from pybtex.database.input.bibtex import Parser
+    except ImportError:  # pragma: no cover - pybtex comes with sphinxcontrib-bibtex
+        return True
+    path = Path(app.confdir) / bib
+    if not path.is_file():
+        return True  # sphinxcontrib-bibtex warns about missing files
+    encoding = getattr(app.config, "bibtex_encoding", None) or "utf-8-sig"
+    try:
+        with pybtex.errors.capture() as errors:
+            Parser(encoding).parse_file(str(path))
+    except Exception as err:
+        logger.warning(
+            "bibliography file cannot be read (%s); its citations are lost",
+            err,
+            location=file_location(path),
+            type="qmd",
+            subtype="bib",
+        )
+        return False
+    for error in errors:
+        logger.warning(
+            "bibliography syntax error, the entry is skipped: %s",
+            error,
+            location=file_location(path, getattr(error, "lineno", None)),
+            type="qmd",
+            subtype="bib",
+        )
+    return True
+
+
+def _start_bib_capture() -> Any:
+    """Collect pybtex errors (already reported above) instead of raising them."""
+    try:
+        import pybtex.errors
+    except ImportError:  # pragma: no cover
+        return None
+    capture = pybtex.errors.capture()
+    capture.__enter__()
+    return capture
+
+
+def end_bib_capture(app: Sphinx) -> None:
+    capture = _BIB_ERRORS.pop(id(app), None)
+    if capture is not None:
+        capture.__exit__(None, None, None)
+
+
+# -- directives that read files --------------------------------------------------------------
+
+
+class SafeLiteralInclude(LiteralInclude):
+    """``literalinclude`` that refuses files outside the source folder."""
+
+    def run(self) -> list[nodes.Node]:
+        if builder_name(self.env) == "qmd":
+            _rel, filename = self.env.relfn2path(self.arguments[0])
+            if not is_inside(filename, self.env.srcdir):
+                refuse("literalinclude", self.arguments[0], location=self.get_location())
+                return []
+        return super().run()
+
+
+class SafeInclude(SphinxDirective):
+    """``include`` that refuses files outside the source folder, then includes as usual.
+
+    Not a subclass of docutils' ``Include`` on purpose: MyST replaces every such subclass
+    by its own reader, which would read the file before anyone could check the path. In a
+    MyST document the check runs here and the reading is handed to MyST's reader; in a
+    reStructuredText document to Sphinx's ``include``.
+    """
+
+    required_arguments = 1
+    optional_arguments = 0
+    final_argument_whitespace = True
+    has_content = False
+    option_spec = {
+        **SphinxInclude.option_spec,
+        # MyST-only options (MyST adds them to Include subclasses itself)
+        "relative-images": directives.flag,
+        "relative-docs": directives.path,
+        "heading-offset": directives.nonnegative_int,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        argument = "".join(s.strip() for s in self.arguments[0].splitlines())
+        if not (argument.startswith("<") and argument.endswith(">")):
+            _rel, filename = self.env.relfn2path(argument)
+            if builder_name(self.env) == "qmd" and not is_inside(filename, self.env.srcdir):
+                refuse("include", argument, location=self.get_location())
+                return []
+        try:
+            from myst_parser.mocking import MockIncludeDirective, MockState
+        except ImportError:  # pragma: no cover - myst-parser is a dependency
+            MockState = MockIncludeDirective = None  # type: ignore[assignment,misc]
+        if MockState is not None and isinstance(self.state, MockState):
+            # MyST includes nest synchronously: a file already open in the chain is a cycle
+            _rel, filename = self.env.relfn2path(argument)
+            key = str(Path(filename).resolve())
+            chain = _INCLUDE_CHAIN.setdefault(self.env.docname, [])
+            if not chain:
+                chain.append(str(Path(self.env.doc2path(self.env.docname)).resolve()))
+            if key in chain:
+                logger.warning(
+                    "circular include of %r; the repeated include is left out",
+                    argument,
+                    location=self.get_location(),
+                    type="qmd",
+                    subtype="include",
+                )
+                return []
+            reader = MockIncludeDirective(
+                self.state._renderer,  # type: ignore[attr-defined]
+                name=self.name,
+                klass=SphinxInclude,
+                arguments=self.arguments,
+                options=self.options,
+                body=list(self.content),
+                lineno=self.lineno,
+            )
+            chain.append(key)
+            try:
+                return reader.run()
+            finally:
+                chain.pop()
+                if len(chain) == 1:
+                    del _INCLUDE_CHAIN[self.env.docname]
+        directive = SphinxInclude(
+            self.name,
+            self.arguments,
+            self.options,
+            self.content,
+            self.lineno,
+            self.content_offset,
+            self.block_text,
+            self.state,
+            self.state_machine,
+        )
+        return directive.run()
+
+
+class _ExternalData:
+    """``:file:`` and ``:url:`` options of docutils' ``raw`` and ``csv-table``.
+
+    A file outside the source folder is refused like any other path; a URL is never
+    fetched (a build of strangers' pages must not make requests on their behalf).
+    """
+
+    options: dict[str, Any]
+    state: Any
+    env: Any
+
+    def refused(self) -> bool:
+        if builder_name(self.env) != "qmd":
+            return False
+        location = self.get_location()  # type: ignore[attr-defined]
+        if "url" in self.options:
+            logger.warning(
+                "%s: URL %r is not fetched; the directive is left out",
+                self.name,  # type: ignore[attr-defined]
+                self.options["url"],
+                location=location,
+                type="qmd",
+                subtype="path",
+            )
+            return True
+        if "file" in self.options:
+            current = self.state.document.current_source or str(self.env.doc2path(self.env.docname))
+            path = Path(current).parent / self.options["file"]
+            if not is_inside(path, self.env.srcdir):
+                refuse(f"{self.name} file", self.options["file"], location=location)  # type: ignore[attr-defined]
+                return True
+        return False
+
+
+class SafeRaw(_ExternalData, SphinxDirective, Raw):
+    def run(self) -> list[nodes.Node]:
+        return [] if self.refused() else super().run()
+
+
+class SafeCSVTable(_ExternalData, SphinxDirective, CSVTable):
+    def run(self) -> list[nodes.Node]:
+        return [] if self.refused() else super().run()
+
+
+def setup_safety(app: Sphinx) -> None:
+    app.add_directive("include", SafeInclude, override=True)
+    app.add_directive("literalinclude", SafeLiteralInclude, override=True)
+    app.add_directive("raw", SafeRaw, override=True)
+    app.add_directive("csv-table", SafeCSVTable, override=True)
+    # before sphinxcontrib-bibtex (500) reads the bib files
+    app.connect("builder-inited", guard_config_paths, priority=100)
+    # after sphinxcontrib-bibtex (500) has parsed the bib files
+    app.connect("builder-inited", end_bib_capture, priority=900)
