@@ -97,6 +97,23 @@ def test_spaces_around_placeholders_come_back() -> None:
     assert segment.node.astext() == "The cat with code and x sees  , see link."
 
 
+def test_words_around_a_reference_number_are_translated() -> None:
+    para = nodes.paragraph()
+    para += nodes.Text("Siehe ")
+    para += qmd_crossref("", qid="fig-a", role="numref", form="number", pre="Abbildung ", post="")
+    para += nodes.Text(".")
+    segment = segments.protect(para)
+    assert segment.source == 'Siehe <a i="1">Abbildung <x i="2"/></a>.'
+    with pytest.raises(segments.RebuildError, match="left its words"):
+        segments.apply(segment, 'See <a i="1">Figure</a> <x i="2"/>.')
+    segments.apply(segment, 'See <a i="1">Fig. <x i="2"/> (top)</a>.')
+    ref = para[1]
+    assert (ref["pre"], ref["post"], ref.children) == ("Fig. ", " (top)", [])
+    # "(%s)" around an equation number has no words: it stays a plain placeholder
+    eq = qmd_crossref("", qid="eq-a", role="eq", form="number", pre="(", post=")")
+    assert segments.protect(nodes.paragraph("", "Gleichung ", eq)).source == 'Gleichung <x i="1"/>'
+
+
 def test_excluded_parts_and_wordless_units_are_not_segments() -> None:
     doc = nodes.section()
     doc += nodes.title("", "Titel")

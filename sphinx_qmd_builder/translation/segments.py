@@ -86,6 +86,8 @@ class Segment:
     tags: dict[str, str] = field(default_factory=dict)  # "N" -> tag name
     spaces: dict[str, tuple[bool, bool]] = field(default_factory=dict)  # placeholder -> ws
     attribute: str | None = None  # "alt": the unit is an attribute, not the children
+    #: number-slot placeholder -> its cross-reference ("Abbildung <x/>": pre/post words)
+    slots: dict[str, str] = field(default_factory=dict)
 
     @property
     def line(self) -> int | None:
@@ -162,6 +164,13 @@ def extract_segments(document: nodes.Node, *, image_alt: bool = False) -> Iterat
                     yield Segment(node, text, attribute="alt")
 
 
+def _is_number_form(node: nodes.Node) -> bool:
+    """A cross-reference written as the author's words around Quarto's number."""
+    if not isinstance(node, qmd_crossref) or node.get("form") != "number":
+        return False
+    return any(ch.isalpha() for ch in node.get("pre", "") + node.get("post", ""))
+
+
 def _is_container(node: nodes.Node) -> bool:
     """Inline elements whose children are prose and go to the translator."""
     if isinstance(node, nodes.literal) and isinstance(node.parent, (qmd_crossref, qmd_doclink)):
@@ -220,6 +229,18 @@ def protect(unit: nodes.Element) -> Segment:
             counter += 1
             key = str(counter)
             segment.inline[key] = child
+            if _is_number_form(child):
+                # "Abbildung -@fig-x": the words around the number are prose, the number
+                # is Quarto's; pre/post come back from the text around the slot
+                counter += 1
+                slot = str(counter)
+                segment.inline[slot] = nodes.Text("%s")
+                segment.tags[slot] = PLACEHOLDER_TAG
+                segment.slots[slot] = key
+                segment.tags[key] = "a"
+                pre, post = escape(child.get("pre", "")), escape(child.get("post", ""))
+                parts.append(f'<a i="{key}">{pre}<{PLACEHOLDER_TAG} i="{slot}"/>{post}</a>')
+                continue
             if _is_container(child):
                 tag = _tag_for(child)  # type: ignore[arg-type]
                 segment.tags[key] = tag
@@ -271,6 +292,12 @@ def parse_translation(segment: Segment, translated: str) -> ET.Element:
         raise RebuildError("placeholder(s) lost: " + ", ".join(missing))
     if doubled:
         raise RebuildError("placeholder(s) repeated: " + ", ".join(doubled))
+    for parent in root.iter():
+        key = parent.get("i", "")
+        # "Abbildung <x/>": exactly the number inside, words around it
+        inside = len(parent) == 1 and segment.slots.get(parent[0].get("i", "")) == key
+        if key in segment.slots.values() and not inside:
+            raise RebuildError(f"the number of reference {key} left its words")
     return root
 
 
@@ -301,13 +328,19 @@ def rebuild(segment: Segment, translated: str) -> list[nodes.Node] | str:
         return "".join(root.itertext())
     _restore_spaces(segment, root)
 
+    def number_words(element: ET.Element) -> tuple[str, str]:
+        return element.text or "", element[0].tail or ""  # checked by parse_translation
+
     def build(element: ET.Element) -> list[nodes.Node]:
         out: list[nodes.Node] = []
         if element.text:
             out.append(nodes.Text(element.text))
         for child in element:
-            original = segment.inline[child.get("i", "")]
-            if child.tag != PLACEHOLDER_TAG:
+            key = child.get("i", "")
+            original = segment.inline[key]
+            if key in segment.slots.values():
+                original["pre"], original["post"] = number_words(child)  # type: ignore[index]
+            elif child.tag != PLACEHOLDER_TAG:
                 assert isinstance(original, nodes.Element)
                 original.children = []
                 original.extend(build(child))
