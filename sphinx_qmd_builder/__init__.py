@@ -14,6 +14,7 @@ from sphinx.application import Sphinx
 from .builder import QmdBuilder
 from .checks import setup_checks
 from .config import register_config_values
+from .construct_transforms import CONSTRUCT_NODES, CONSTRUCT_TRANSFORMS
 from .labels import QmdLabelCollector
 from .nodes import qmd_bibliography, qmd_citation, qmd_crossref, qmd_doclink, qmd_listing
 from .notebooks import add_qmd_mime_priority, drop_thebe_scripts, keep_mystnb_inside_outdir
@@ -39,7 +40,14 @@ def _skip(self: Any, node: Any) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     register_config_values(app)
     app.add_builder(QmdBuilder)
-    for node in (qmd_crossref, qmd_citation, qmd_doclink, qmd_bibliography, qmd_listing):
+    for node in (
+        qmd_crossref,
+        qmd_citation,
+        qmd_doclink,
+        qmd_bibliography,
+        qmd_listing,
+        *CONSTRUCT_NODES,
+    ):
         # other builders never see these nodes (the transforms run only for qmd)
         app.add_node(node)
     app.add_env_collector(QmdLabelCollector)
@@ -48,6 +56,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(QmdListingTransform)
     app.add_post_transform(QmdDeadLinkTransform)
     app.add_post_transform(LatexExportCommentRemover)
+    for transform in CONSTRUCT_TRANSFORMS:
+        app.add_post_transform(transform)
     setup_translation(app)
     # after myst-nb's own handler (priority 500), which puts its folders beside outdir
     app.connect("builder-inited", keep_mystnb_inside_outdir, priority=600)

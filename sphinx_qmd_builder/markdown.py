@@ -7,7 +7,10 @@ import re
 # characters that pandoc markdown may read as syntax anywhere in running text
 _ALWAYS = {"\\", "`", "*", "[", "]", "$", "@", "|"}
 _LINE_START_BLOCK = re.compile(
-    r"^(\s*)(#|%|>|:::|:(?=\s)|[-+*](?=\s|$)|\d+[.)](?=\s|$)|=+\s*$|-+\s*$)"
+    r"^(\s*)(#|%|>|:::|:(?=\s)|[-+*](?=\s|$)"
+    # ordered-list markers, pandoc's fancy_lists included: 1. 2) (3) a. b) (c) iv. #. (@)
+    r"|\(?(?:\d+|[a-zA-Z]|[ivxlcdmIVXLCDM]+|#|@[\w-]*)[.)](?=\s|$)"
+    r"|=+\s*$|-+\s*$)"
 )
 #: an HTML entity pandoc would decode: ``&amp;``, ``&#169;``, ``&#xA9;``
 _ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
@@ -31,6 +34,9 @@ def escape_text(text: str) -> str:
             out.append("\\{")
         elif ch == "~" or ch == "^":
             out.append("\\" + ch)
+        elif ch == "-" and i + 1 < n and text[i + 1] == "-":
+            # pandoc's smart extension would make "--" a dash ("--flag" -> "–flag")
+            out.append("\\-")
         elif ch == "&" and _ENTITY.match(text, i):
             out.append("\\&")
         else:
@@ -45,9 +51,14 @@ def escape_line_starts(text: str) -> str:
         match = _LINE_START_BLOCK.match(line)
         if match:
             indent, token = match.group(1), match.group(2)
-            # "1." stays a number: the backslash goes before the list punctuation
-            escaped = token[:-1] + "\\" + token[-1] if token[0].isdigit() else "\\" + token
-            lines[i] = indent + escaped + line[len(indent) + len(token) :]
+            rest = line[len(indent) + len(token) :]
+            if token.startswith("("):
+                lines[i] = indent + "\\" + token + rest
+            elif token[-1] in ".)" and token[:1] not in "-+*":
+                # "1." -> "1\." (a backslash before a digit would stay in the text)
+                lines[i] = indent + token[:-1] + "\\" + token[-1] + rest
+            else:
+                lines[i] = indent + "\\" + token + rest
     return "\n".join(lines)
 
 

@@ -19,7 +19,11 @@ from sphinx.util.docutils import SphinxTranslator
 
 from . import markdown as md
 from .mathenv import display_math, strip_label
+from .visit_admonitions import AdmonitionVisitors
 from .visit_cells import CellVisitors
+from .visit_design import DesignVisitors
+from .visit_proofs import ProofVisitors
+from .visit_prose import ProseVisitors
 from .visit_refs import RefVisitors, format_citation  # noqa: F401 - format_citation re-exported
 from .visit_tables import TableVisitors
 
@@ -28,23 +32,15 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: Sphinx/docutils admonition node -> Quarto callout type
-CALLOUT_TYPES = {
-    "note": "note",
-    "seealso": "note",
-    "hint": "tip",
-    "tip": "tip",
-    "important": "important",
-    "attention": "important",
-    "warning": "warning",
-    "caution": "caution",
-    "danger": "caution",
-    "error": "caution",
-    "admonition": "note",
-}
-
 #: kernel / lexer names -> Quarto engine language of an executable cell
-CELL_LANGUAGES = {"ipython3": "python", "ipython": "python", "python3": "python", "ir": "r"}
+CELL_LANGUAGES = {
+    "ipython3": "python",
+    "ipython2": "python",
+    "ipython": "python",
+    "python3": "python",
+    "python2": "python",
+    "ir": "r",
+}
 
 
 class Context:
@@ -78,7 +74,12 @@ class Context:
         return separator.join(self.blocks)
 
     def make_inline(self) -> str:
-        return "".join(self.inline)
+        text = "".join(self.inline)
+        if self.blocks:
+            # a block inside inline content (MyST puts display math in a paragraph):
+            # keep it, as its own block, in order
+            return "\n\n".join([*self.blocks, text.strip()] if text.strip() else self.blocks)
+        return text
 
 
 class QmdWriter(writers.Writer):  # type: ignore[type-arg]
@@ -98,7 +99,16 @@ class QmdWriter(writers.Writer):  # type: ignore[type-arg]
         self.output = visitor.astext()  # type: ignore[attr-defined]
 
 
-class QmdTranslator(RefVisitors, TableVisitors, CellVisitors, SphinxTranslator):
+class QmdTranslator(
+    RefVisitors,
+    TableVisitors,
+    AdmonitionVisitors,
+    DesignVisitors,
+    ProofVisitors,
+    ProseVisitors,
+    CellVisitors,
+    SphinxTranslator,
+):
     """Writes Quarto markdown. Handlers are grouped by kind of node, as in Sphinx's writers."""
 
     builder: QmdBuilder
@@ -220,7 +230,9 @@ class QmdTranslator(RefVisitors, TableVisitors, CellVisitors, SphinxTranslator):
         self.add_block(text)
 
     def visit_compound(self, node: nodes.Element) -> None:
-        pass
+        if "toctree-wrapper" in node.get("classes", []):
+            # Sphinx resolved the toctree into a list of links; Quarto's lives in _quarto.yml
+            raise nodes.SkipNode
 
     def depart_compound(self, node: nodes.Element) -> None:
         pass
@@ -483,41 +495,6 @@ class QmdTranslator(RefVisitors, TableVisitors, CellVisitors, SphinxTranslator):
     def visit_doctest_block(self, node: nodes.Element) -> None:
         self.visit_literal_block(node)  # type: ignore[arg-type]
 
-    # -- admonitions -----------------------------------------------------------------------
-
-    def visit_admonition(self, node: nodes.Element) -> None:
-        self.push("admonition")
-
-    def depart_admonition(self, node: nodes.Element) -> None:
-        ctx = self.pop()
-        kind = _admonition_kind(node)
-        attrs = {}
-        if self.config.qmd_callout_appearance:
-            attrs["appearance"] = self.config.qmd_callout_appearance
-        header = md.attributes(None, [f"callout-{CALLOUT_TYPES.get(kind, 'note')}"], **attrs)
-        parts = []
-        title = ctx.data.get("title")
-        if title:
-            parts.append(f"**{title}**")
-        body = ctx.make()
-        if body:
-            parts.append(body)
-        inner = "\n\n".join(parts)
-        self.add_block(f"::: {header}\n\n{inner}\n\n:::")
-
-    # every docutils admonition class is written by the same pair
-    visit_note = visit_tip = visit_hint = visit_important = visit_warning = visit_admonition
-    visit_caution = visit_attention = visit_danger = visit_error = visit_admonition
-    depart_note = depart_tip = depart_hint = depart_important = depart_admonition
-    depart_warning = depart_caution = depart_attention = depart_danger = depart_admonition
-    depart_error = depart_admonition
-
-    def visit_seealso(self, node: nodes.Element) -> None:
-        self.push("admonition")
-        self.ctx.data["title"] = "See also"
-
-    depart_seealso = depart_admonition
-
     # -- figures and images -----------------------------------------------------------------
 
     def visit_figure(self, node: nodes.figure) -> None:
@@ -564,11 +541,13 @@ class QmdTranslator(RefVisitors, TableVisitors, CellVisitors, SphinxTranslator):
         path = self.builder.image_reference(self.docname, node)
         width = _dimension(node.get("width"))
         height = _dimension(node.get("height"))
+        if node.get("scale") and width is None:
+            width = self.scaled_width(node)
         alt = node.get("alt", "")
         keep_alt = self.config.qmd_keep_image_alt and alt and alt != node.get("uri")
         attr_text = md.attributes(
             None,
-            [],
+            [c for c in node.get("classes", []) if not c.startswith("align-")],
             width=width,
             height=height,
             fig_alt=alt if keep_alt else None,
@@ -606,23 +585,6 @@ class QmdTranslator(RefVisitors, TableVisitors, CellVisitors, SphinxTranslator):
 
     def visit_bibliography(self, node: nodes.Element) -> None:
         # the bibliography is Quarto's references page
-        raise nodes.SkipNode
-
-    def visit_footnote_reference(self, node: nodes.footnote_reference) -> None:
-        self.add_inline(f"[^{node.get('refid', node.astext())}]")
-        raise nodes.SkipNode
-
-    def visit_footnote(self, node: nodes.footnote) -> None:
-        self.push()
-
-    def depart_footnote(self, node: nodes.footnote) -> None:
-        ctx = self.pop()
-        body = ctx.make()
-        # the first block is the footnote's label, written by docutils as a label node
-        ident = node["ids"][0] if node.get("ids") else "fn"
-        self.add_block(md.indent(body, "    ", first=f"[^{ident}]: "))
-
-    def visit_label(self, node: nodes.Element) -> None:
         raise nodes.SkipNode
 
     # -- anything else --------------------------------------------------------------------
@@ -670,16 +632,6 @@ def front_matter_yaml(data: dict[str, Any]) -> str:
         return out
 
     return "\n".join(lines(data, 0)) + "\n"
-
-
-def _admonition_kind(node: nodes.Element) -> str:
-    name = node.__class__.__name__
-    if name != "admonition":
-        return name
-    for cls in node.get("classes", []):
-        if cls in CALLOUT_TYPES:
-            return cls
-    return "admonition"
 
 
 def _dimension(value: str | None) -> str | int | None:
