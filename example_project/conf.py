@@ -12,3 +12,10 @@ nb_execution_mode = "off"
 numfig = True
 root_doc = "index"
 exclude_patterns = ["_build", "README.md", "translations"]
+
+# German -> English with DeepL; translations/EN-US/*.po is the reviewed memory, so the
+# English book builds with no key and no request. intro and cnns are English already.
+qmd_translate = True
+qmd_translate_documents = ["index", "segmentation"]
+# the book title comes from conf.py, not from a page, so it is set here in English
+qmd_book_title = "Computer Vision with Deep Learning"

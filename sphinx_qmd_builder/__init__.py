@@ -27,6 +27,7 @@ from .transforms import (
     QmdListingTransform,
     QmdReferenceTransform,
 )
+from .translation import setup_translation
 
 __version__ = "0.1.0"
 
@@ -59,6 +60,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     for transform in CONSTRUCT_TRANSFORMS:
         app.add_post_transform(transform)
     app.add_transform(ImageLineFiller)
+    setup_translation(app)
     # after myst-nb's own handler (priority 500), which puts its folders beside outdir
     app.connect("builder-inited", keep_mystnb_inside_outdir, priority=600)
     app.connect("config-inited", add_qmd_mime_priority)

@@ -41,7 +41,34 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-E", dest="fresh_env", action="store_true", help="read every file again")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    tr = p.add_argument_group("translation (DeepL; the key only from DEEPL_AUTH_KEY)")
+    tr.add_argument("--translate", action="store_true", help="translate prose (qmd_translate)")
+    tr.add_argument("--translate-source", metavar="LANG", help="source language, e.g. DE")
+    tr.add_argument("--translate-target", metavar="LANG", help="target language, e.g. EN-US")
+    tr.add_argument("--deepl-server-url", metavar="URL", help="DeepL API server")
+    tr.add_argument("--translation-dir", metavar="DIR", help="translation memory folder")
+    tr.add_argument("--translate-glossary", metavar="CSV", help="glossary: source,target rows")
+    tr.add_argument(
+        "--translate-missing", choices=("warn", "error"), help="untranslated text without a key"
+    )
     return p
+
+
+def _translation_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``qmd_translate*`` config values given as flags."""
+    overrides: dict[str, Any] = {"qmd_translate": True} if args.translate else {}
+    for flag, name in (
+        ("translate_source", "qmd_translate_source"),
+        ("translate_target", "qmd_translate_target"),
+        ("deepl_server_url", "qmd_deepl_server_url"),
+        ("translation_dir", "qmd_translation_dir"),
+        ("translate_glossary", "qmd_translate_glossary"),
+        ("translate_missing", "qmd_translate_missing"),
+    ):
+        value = getattr(args, flag)
+        if value is not None:
+            overrides[name] = value
+    return overrides
 
 
 def _jobs(value: str) -> int:
@@ -130,6 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif not (book / "conf.py").is_file():
         print(f"sphinx-qmd: error: {book} has neither conf.py nor _config.yml/_toc.yml", file=err)
         return 2
+    overrides.update(_translation_overrides(args))
     overrides.update(defines)
 
     out.mkdir(parents=True, exist_ok=True)

@@ -104,6 +104,65 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
         (str,),
         "Name of the bibliography page written when the book cites anything.",
     ),
+    ConfigValue(
+        "qmd_translate",
+        False,
+        "env",
+        (bool,),
+        "Translate prose (paragraphs, headings, captions, list items, table cells, "
+        "admonitions, terms, link text) with DeepL and a translation memory. Code, math, "
+        "URLs, labels, citation keys and raw markup are never sent. The key is read only "
+        "from the environment variable `DEEPL_AUTH_KEY`.",
+    ),
+    ConfigValue("qmd_translate_source", "DE", "env", (str,), "DeepL source language of the book."),
+    ConfigValue(
+        "qmd_translate_target",
+        "EN-US",
+        "env",
+        (str,),
+        "DeepL target language; also the memory's folder name.",
+    ),
+    ConfigValue(
+        "qmd_translate_documents",
+        ("*",),
+        "env",
+        (tuple, list, str),
+        "Glob patterns of the documents to translate (e.g. skip pages already in the "
+        "target language).",
+    ),
+    ConfigValue(
+        "qmd_deepl_server_url",
+        None,
+        "env",
+        (str, type(None)),
+        "DeepL API server; `None` lets the client choose (free or pro, from the key).",
+    ),
+    ConfigValue(
+        "qmd_translation_dir",
+        "translations",
+        "env",
+        (str,),
+        "The translation memory: one gettext `.po` per document under "
+        "`<dir>/<target>/`, relative to the source folder. DeepL-made entries carry the "
+        "translator comment `machine-translated: deepl`; delete it when reviewed. "
+        "A non-empty msgstr is never overwritten; `fuzzy` entries are not used.",
+    ),
+    ConfigValue(
+        "qmd_translate_glossary",
+        None,
+        "env",
+        (dict, str, type(None)),
+        "Term pairs for a DeepL glossary: a dict, or a CSV file of `source,target` rows. "
+        "Created once, reused by id, re-created when the pairs change.",
+    ),
+    ConfigValue(
+        "qmd_translate_missing",
+        "warn",
+        "env",
+        (str,),
+        "What happens when texts are neither in the memory nor translatable (no key): "
+        "`warn` (one summary warning) or `error` (fail the build, for CI).",
+    ),
 )
 
 

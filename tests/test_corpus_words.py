@@ -319,7 +319,9 @@ def measure(book: str, tmp: Path) -> tuple[Conservation, dict[str, list[str]]]:
         shutil.copytree(EXAMPLE, src)
     else:
         copy_book(CORPORA / book, src)
-    result = build_qmd(src, tmp / "qmd")
+    # conservation measures the writer; translation replaces the German words on purpose
+    # (example_project sets qmd_translate; test_translation.py checks what it keeps)
+    result = build_qmd(src, tmp / "qmd", qmd_translate=False)
     notebooks = [p for p in sorted(result.outdir.rglob("*.ipynb")) if _is_page(p, result.outdir)]
     kept = frozenset(p.relative_to(result.outdir).with_suffix("").as_posix() for p in notebooks)
     build_text(src, tmp / "text", kept)
