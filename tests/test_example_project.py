@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from book_checks import book_problems, page_words, qmd_pages, words
 from conftest import EXAMPLE, TESTS
+from helpers import build_qmd
 from sphinx.application import Sphinx
 from sphinx.locale import admonitionlabels
 from sphinx.util.docutils import docutils_namespace, patch_docutils
@@ -154,7 +155,16 @@ def citation_words(bibfile: Path) -> set[str]:
     return found
 
 
-def test_every_word_is_kept(example_build, example_text) -> None:
+@pytest.fixture(scope="module")
+def example_untranslated(tmp_path_factory: pytest.TempPathFactory):
+    """The example built without translation: conservation measures the writer alone."""
+    src = tmp_path_factory.mktemp("example-untranslated-src")
+    shutil.copytree(EXAMPLE, src, dirs_exist_ok=True)
+    return build_qmd(src, tmp_path_factory.mktemp("example-untranslated"), qmd_translate=False)
+
+
+def test_every_word_is_kept(example_untranslated, example_text) -> None:
+    example_build = example_untranslated
     text_out, app = example_text
     discount = citation_words(EXAMPLE / "references.bib")
     pages = list(qmd_pages(example_build.outdir))
