@@ -191,11 +191,13 @@ class QmdTranslator(
         self.push("title")
 
     def depart_title(self, node: nodes.title) -> None:
-        text = self.pop().make_inline().strip()
+        # a heading is one line: a two-line (setext) title's soft break becomes a space
+        text = " ".join(line.strip() for line in self.pop().make_inline().strip().splitlines())
+        plain = " ".join(node.astext().split())
         parent = node.parent
         if not isinstance(parent, nodes.section):
             if isinstance(parent, nodes.document):
-                self.front_matter.setdefault("title", node.astext())
+                self.front_matter.setdefault("title", plain)
                 return
             self.ctx.data["title"] = text
             return
@@ -204,7 +206,7 @@ class QmdTranslator(
         )
         if take_title:
             self.title_taken = True
-            self.front_matter["title"] = node.astext()
+            self.front_matter["title"] = plain
             return
         level = self.section_level - (1 if self.title_taken else 0)
         target = self.builder.labels.for_node(self.docname, parent)

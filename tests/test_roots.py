@@ -181,3 +181,28 @@ def test_image_classes_dropped_as_configured(app: SphinxTestApp) -> None:
     app.build()
     text = (app.outdir / "index.qmd").read_text(encoding="utf-8")
     assert "![]({{< meta params.images_path >}}missing.png){.bg-primary width=600}" in text
+
+
+# -- headings ---------------------------------------------------------------------------------
+
+
+def test_two_line_heading_stays_one_heading(tmp_path) -> None:
+    """A setext heading written over two lines is one ATX heading (and one title)."""
+    from helpers import build_qmd
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text('extensions = ["myst_parser"]\n', encoding="utf-8")
+    (src / "index.md").write_text(
+        "Page title\nover two lines\n==============\n\nText.\n\n"
+        "Section heading\nover two lines\n--------------\n\nMore text.\n",
+        encoding="utf-8",
+    )
+    result = build_qmd(src, tmp_path / "out")
+    page = (tmp_path / "out" / "index.qmd").read_text(encoding="utf-8")
+    assert 'title: "Page title over two lines"' in page
+    assert "\n# Section heading over two lines\n" in page
+    assert "over two lines\n" not in page.split("---", 2)[2].replace(
+        "# Section heading over two lines\n", ""
+    )
+    assert "Traceback" not in result.warnings
