@@ -8,14 +8,12 @@ hides the body), so there the title is a ``##`` heading, which Quarto moves into
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from docutils import nodes
 
 from . import markdown as md
-
-if TYPE_CHECKING:
-    from .writer import Context
+from .translator_api import TranslatorAPI
 
 #: Sphinx/docutils admonition node (or admonition class) -> Quarto callout type
 CALLOUT_TYPES = {
@@ -57,17 +55,8 @@ def collapse_of(node: nodes.Element) -> str | None:
     return None
 
 
-class AdmonitionVisitors:
+class AdmonitionVisitors(TranslatorAPI):
     """Mixin for :class:`~sphinx_qmd_builder.writer.QmdTranslator`."""
-
-    config: Any
-    ctx: Context
-
-    if TYPE_CHECKING:
-
-        def push(self, kind: str = "block") -> Context: ...
-        def pop(self) -> Context: ...
-        def add_block(self, text: str) -> None: ...
 
     def callout(
         self,

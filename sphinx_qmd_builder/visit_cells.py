@@ -23,6 +23,7 @@ from sphinx.util import logging
 
 from . import markdown as md
 from .labels import quarto_id
+from .translator_api import TranslatorAPI
 
 if TYPE_CHECKING:
     from .builder import QmdBuilder
@@ -241,13 +242,10 @@ def node_line(node: nodes.Node) -> int | None:
     return None
 
 
-class CellVisitors:
+class CellVisitors(TranslatorAPI):
     """Mixin for :class:`.writer.QmdTranslator`: code cells and per-cell bookkeeping."""
 
     # provided by QmdTranslator
-    builder: QmdBuilder
-    docname: str
-    config: Any
     stack: list[Any]
 
     def init_cells(self) -> None:

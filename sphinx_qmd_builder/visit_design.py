@@ -14,15 +14,13 @@ icons carry no words and are dropped.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from docutils import nodes
 
 from . import markdown as md
+from .translator_api import TranslatorAPI
 from .visit_admonitions import collapse_of
-
-if TYPE_CHECKING:
-    from .writer import Context
 
 _COLS = re.compile(r"^sd-row-cols(?:-(xs|sm|md|lg))?-(\d+)$")
 _BADGE_COLOR = re.compile(r"^sd-(?:bg|outline)-(\w+)$")
@@ -60,28 +58,13 @@ def _ancestors(node: nodes.Element) -> list[nodes.Element]:
     return found
 
 
-class DesignVisitors:
+class DesignVisitors(TranslatorAPI):
     """Mixin for :class:`~sphinx_qmd_builder.writer.QmdTranslator`."""
-
-    ctx: Context
 
     if TYPE_CHECKING:
 
-        def push(self, kind: str = "block") -> Context: ...
-        def pop(self) -> Context: ...
-        def add_block(self, text: str) -> None: ...
-        def add_inline(self, text: str) -> None: ...
         def visit_toggle_container(self, node: nodes.Element) -> None: ...
         def depart_toggle_container(self, node: nodes.Element) -> None: ...
-        def callout(
-            self,
-            kind: str,
-            title: str,
-            body: str,
-            collapse: str | None = None,
-            ident: str | None = None,
-            **extra: Any,
-        ) -> str: ...
 
     # containers: sphinx-design components and toggles here, the rest (notebook cells,
     # plain containers) to the next handler in the MRO

@@ -9,17 +9,12 @@ comes from the label registry, which records these nodes (``labels.proof_kind``)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from docutils import nodes
 
 from . import markdown as md
 from .labels import KIND_PREFIX, proof_kind
+from .translator_api import TranslatorAPI
 from .visit_admonitions import collapse_of
-
-if TYPE_CHECKING:
-    from .builder import QmdBuilder
-    from .writer import Context
 
 #: Quarto's proof-like classes (unnumbered, Quarto writes the label)
 PROOF_CLASSES = {"proof": "proof", "remark": "remark", "solution": "solution"}
@@ -35,27 +30,8 @@ def _plain_title(title: str) -> str:
     return title.strip()
 
 
-class ProofVisitors:
+class ProofVisitors(TranslatorAPI):
     """Mixin for :class:`~sphinx_qmd_builder.writer.QmdTranslator`."""
-
-    builder: QmdBuilder
-    docname: str
-    ctx: Context
-
-    if TYPE_CHECKING:
-
-        def push(self, kind: str = "block") -> Context: ...
-        def pop(self) -> Context: ...
-        def add_block(self, text: str) -> None: ...
-        def callout(
-            self,
-            kind: str,
-            title: str,
-            body: str,
-            collapse: str | None = None,
-            ident: str | None = None,
-            **extra: Any,
-        ) -> str: ...
 
     def visit_proof_like(self, node: nodes.Element) -> None:
         self.push("proof")

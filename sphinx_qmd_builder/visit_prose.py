@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 
 from . import markdown as md
+from .translator_api import TranslatorAPI
 
 if TYPE_CHECKING:
     from .construct_transforms import qmd_only
-    from .writer import Context
 
 
 def _footnote_label(node: nodes.Element) -> str:
@@ -25,19 +25,10 @@ def _footnote_label(node: nodes.Element) -> str:
     return node["ids"][0] if node.get("ids") else "fn"
 
 
-class ProseVisitors:
+class ProseVisitors(TranslatorAPI):
     """Mixin for :class:`~sphinx_qmd_builder.writer.QmdTranslator`."""
 
-    ctx: Context
     document: nodes.document
-
-    if TYPE_CHECKING:
-
-        def push(self, kind: str = "block") -> Context: ...
-        def pop(self) -> Context: ...
-        def add_block(self, text: str) -> None: ...
-        def add_inline(self, text: str) -> None: ...
-        def warn(self, message: str, node: nodes.Node, subtype: str, *args: Any) -> None: ...
 
     # -- definition lists and glossaries -------------------------------------------------
 

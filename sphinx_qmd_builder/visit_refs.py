@@ -7,34 +7,22 @@ markdown, and record every id a page carries for the integrity report.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from docutils import nodes
 
 from . import markdown as md
 from .nodes import qmd_bibliography, qmd_citation, qmd_crossref, qmd_doclink, qmd_listing
-
-if TYPE_CHECKING:
-    from .builder import QmdBuilder
-    from .writer import Context
+from .translator_api import TranslatorAPI
 
 #: characters after which ``-@id`` needs brackets (they would continue the key)
 _KEY_CONTINUES = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-@#$%&+~/<>")
 
 
-class RefVisitors:
+class RefVisitors(TranslatorAPI):
     """Mixin of :class:`.writer.QmdTranslator`: cross-references and citations."""
 
-    builder: QmdBuilder
-    docname: str
-    config: Any
-    front_matter: dict[str, Any]
-    ctx: Context
-    push: Any
-    pop: Any
     add_inline: Any
-    add_block: Any
-    warn: Any
 
     # -- cross-references ------------------------------------------------------------
 

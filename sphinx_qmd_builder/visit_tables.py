@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from docutils import nodes
 
 from . import markdown as md
-
-if TYPE_CHECKING:
-    from .builder import QmdBuilder
-    from .writer import Context
+from .translator_api import TranslatorAPI
 
 _ALIGN_CLASSES = {"text-left": "left", "text-center": "center", "text-right": "right"}
 
@@ -37,16 +34,9 @@ class Cell:
         return self.text.split("\n") if self.text else [""]
 
 
-class TableVisitors:
+class TableVisitors(TranslatorAPI):
     """Mixin of :class:`.writer.QmdTranslator`: docutils tables."""
 
-    builder: QmdBuilder
-    docname: str
-    ctx: Context
-    push: Any
-    pop: Any
-    add_block: Any
-    add_inline: Any
     warn: Any
 
     def visit_table(self, node: nodes.table) -> None:
