@@ -21,6 +21,7 @@ from sphinx.util import logging
 from sphinx.util.display import status_iterator
 from sphinx.util.osutil import relative_uri
 
+from .compat import app_of
 from .fileio import copy_file_atomic, remove_stale_temp_files, write_text_atomic
 from .integrity import RefReport
 from .isolation import (
@@ -229,7 +230,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
         cites = self.book_cites()
         left_out = set(report_left_out(self)) | self.failed_writes
         if self.failed_writes:
-            (getattr(self, "_app", None) or self.app).statuscode = 1
+            app_of(self).statuscode = 1
         missing = {self.get_target_uri(docname) for docname in left_out}
         chapters = without_pages(book_chapters(self), missing)
         own_page = self.config.qmd_references_page in {
@@ -330,7 +331,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
             __("copying images... "),
             "brown",
             len(self.image_copies),
-            self.app.verbosity,
+            app_of(self).verbosity,
         ):
             source = Path(self.srcdir) / self.image_copies[out_path]
             try:

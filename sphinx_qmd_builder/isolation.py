@@ -26,6 +26,8 @@ from sphinx.errors import SphinxWarning
 from sphinx.util import logging
 from sphinx.util.docutils import new_document
 
+from .compat import app_of
+
 logger = logging.getLogger(__name__)
 
 #: metadata key that marks a document left out of the book (value: the reason)
@@ -200,7 +202,7 @@ def report_left_out(builder: Any) -> list[str]:
     """At the end of the build: say which pages are missing and make the exit status 1."""
     missing = left_out_docs(builder.env)
     if missing:
-        app = getattr(builder, "_app", None) or builder.app
+        app = app_of(builder)
         app.statuscode = 1
         logger.info("%d document(s) left out of the book: %s", len(missing), ", ".join(missing))
     return missing

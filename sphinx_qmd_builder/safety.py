@@ -23,6 +23,8 @@ from sphinx.directives.patches import CSVTable
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from .compat import app_of
+
 logger = logging.getLogger(__name__)
 
 #: per document being read: the files of the MyST include chain now open (the page first)
@@ -44,7 +46,7 @@ def builder_name(env: Any) -> str:
     cls = getattr(env, "_builder_cls", None)
     if cls is not None:
         return str(cls.name)
-    return str(env.app.builder.name)
+    return str(app_of(env).builder.name)
 
 
 def allowed_roots(app: Any) -> list[Path]:
