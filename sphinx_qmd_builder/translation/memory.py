@@ -100,30 +100,27 @@ class DocumentMemory:
 
     def add_machine(self, source: str, translation: str, *, fuzzy: bool = False) -> None:
         """Record what DeepL made of *source*; a non-empty human msgstr is never replaced."""
-        entry = self.catalog.find(source, include_obsolete_entries=True)
-        if entry is not None and entry.msgstr:
-            return
-        if entry is None:
-            entry = polib.POEntry(msgid=source, msgstr="")
-            self.catalog.append(entry)
-        entry.msgstr = translation
-        entry.obsolete = False
-        entry.tcomment = MACHINE_COMMENT
-        if fuzzy and "fuzzy" not in entry.flags:
+        entry = self._fill(source, translation, MACHINE_COMMENT)
+        if entry is not None and fuzzy and "fuzzy" not in entry.flags:
             entry.flags.append("fuzzy")
 
     def add_copy(self, source: str, translation: str, tcomment: str) -> None:
         """Take over another page's entry for the same source text (moved or repeated
         text is paid for once); its machine/reviewed mark comes with it."""
+        self._fill(source, translation, tcomment)
+
+    def _fill(self, source: str, translation: str, tcomment: str) -> polib.POEntry | None:
+        """Set *source*'s translation unless it already has one; the entry, or None."""
         entry = self.catalog.find(source, include_obsolete_entries=True)
         if entry is not None and entry.msgstr:
-            return
+            return None
         if entry is None:
             entry = polib.POEntry(msgid=source, msgstr="")
             self.catalog.append(entry)
         entry.msgstr = translation
         entry.obsolete = False
         entry.tcomment = tcomment
+        return entry
 
     def usable_entries(self) -> Iterator[polib.POEntry]:
         """Entries another page may reuse: translated and not fuzzy."""
