@@ -178,13 +178,15 @@ class QmdInputChecks(SphinxPostTransform):
         for node in self.document.findall(nodes.math):
             if not braces_balanced(node.astext()):
                 self.warn("inline math has unbalanced braces", node, "math")
-        for node in self.document.findall(nodes.image):
+        for node in list(self.document.findall(nodes.image)):
             self.check_image(node)
         for node in self.document.findall(nodes.Element):
             if node.tagname == "download_reference" and node.get("reftarget"):
                 _rel, filename = self.env.relfn2path(node["reftarget"], self.env.docname)
                 if "://" not in node["reftarget"] and not is_allowed(self.env, filename):
                     refuse("download", node["reftarget"], location=node)
+                    # keep the link text, drop the link to a file the book never gets
+                    node.replace_self(nodes.inline("", "", *node.children))
         self.check_kernel()
 
     def warn(self, message: str, node: nodes.Node, subtype: str, *args: Any) -> None:
@@ -217,6 +219,12 @@ class QmdInputChecks(SphinxPostTransform):
         path = Path(self.env.srcdir) / uri
         if not is_allowed(self.env, path):
             refuse("image", uri, location=node)
+            # no link to a file the book never gets; a comment keeps the alt text
+            alt = node.get("alt", "")
+            text = f"image left out (outside the source folder){': ' + alt if alt else ''}"
+            comment = nodes.comment(text, text)
+            comment.source, comment.line = node.source, node.line
+            node.replace_self(comment)
         elif path.is_dir():
             self.warn("image path %r is a folder, not an image file", node, "image", uri)
 

@@ -139,6 +139,19 @@ def test_each_path_kind_is_refused(hostile, kind: str, count: int) -> None:
         assert all("hostile.md:" in line for line in refusals)
 
 
+def test_refused_paths_leave_no_link(hostile) -> None:
+    """A refused image or download is not linked from the page (the file was never copied)."""
+    _base, _before, result = hostile
+    page = (result.outdir / "hostile.qmd").read_text("utf-8")
+    linked = [
+        line
+        for line in page.splitlines()
+        if ("secret" in line or "linkdir" in line or "linked." in line)
+        and ("](" in line or "<img" in line)
+    ]
+    assert linked == []
+
+
 def test_nothing_written_beside_the_output(hostile) -> None:
     """myst-nb writes notebook outputs to outdir/../jupyter_execute; ours stay in outdir."""
     base, before, result = hostile
