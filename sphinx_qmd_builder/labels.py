@@ -117,6 +117,9 @@ def node_kind(node: nodes.Node) -> str | None:
         return "section"
     if isinstance(node, nodes.figure):
         return "figure" if node.next_node(nodes.caption) is not None else None
+    if isinstance(node, nodes.image) and isinstance(node.parent, nodes.figure):
+        # a sphinx-subfigure image: Quarto numbers it as a subfigure (1a)
+        return "figure" if node.parent.get("is_subfigure") else None
     if isinstance(node, nodes.table):
         return "table" if _has_title(node) else None
     if isinstance(node, nodes.math_block):

@@ -22,6 +22,7 @@ from .mathenv import display_math, strip_label
 from .visit_admonitions import AdmonitionVisitors
 from .visit_cells import CellVisitors
 from .visit_design import DesignVisitors
+from .visit_figures import FigureVisitors, is_subfigure
 from .visit_proofs import ProofVisitors
 from .visit_prose import ProseVisitors
 from .visit_refs import RefVisitors, format_citation  # noqa: F401 - format_citation re-exported
@@ -104,6 +105,7 @@ class QmdTranslator(
     TableVisitors,
     AdmonitionVisitors,
     DesignVisitors,
+    FigureVisitors,
     ProofVisitors,
     ProseVisitors,
     CellVisitors,
@@ -507,9 +509,15 @@ class QmdTranslator(
     # -- figures and images -----------------------------------------------------------------
 
     def visit_figure(self, node: nodes.figure) -> None:
-        self.push("figure")
+        if is_subfigure(node):
+            self.visit_subfigure(node)
+        else:
+            self.push("figure")
 
     def depart_figure(self, node: nodes.figure) -> None:
+        if is_subfigure(node):
+            self.depart_subfigure(node)
+            return
         ctx = self.pop()
         image = ctx.data.get("image", "")
         caption = ctx.data.get("caption", "")
@@ -546,30 +554,36 @@ class QmdTranslator(
         else:
             self.add_block(text)
 
-    def visit_image(self, node: nodes.image) -> None:
+    def image_markdown(self, node: nodes.image, ident: str | None = None, alt: str = "") -> str:
+        """``![alt](path){#ident ...}``: shared by plain images and subfigure items."""
         path = self.builder.image_reference(self.docname, node)
         width = _dimension(node.get("width"))
         height = _dimension(node.get("height"))
         if node.get("scale") and width is None:
             width = self.scaled_width(node)
-        alt = node.get("alt", "")
-        keep_alt = self.config.qmd_keep_image_alt and alt and alt != node.get("uri")
+        fig_alt = node.get("alt", "")
+        keep_alt = self.config.qmd_keep_image_alt and fig_alt and fig_alt != node.get("uri")
         dropped = set(self.config.qmd_drop_image_classes)
         classes = [
             c for c in node.get("classes", []) if not c.startswith("align-") and c not in dropped
         ]
         attr_text = md.attributes(
-            None,
+            ident,
             classes,
             width=width,
             height=height,
-            fig_alt=alt if keep_alt else None,
+            fig_alt=fig_alt if keep_alt else None,
             fig_align=node.get("align")
             if node.get("align") in ("left", "center", "right")
             else None,
         )
         link = path if path.startswith("{{<") else _link_uri(path)
-        text = f"![]({link}){attr_text}"
+        return f"![{alt}]({link}){attr_text}"
+
+    def visit_image(self, node: nodes.image) -> None:
+        if is_subfigure(node.parent):
+            self.visit_subfigure_image(node)
+        text = self.image_markdown(node)
         if isinstance(node.parent, nodes.reference):
             # a linked image: the reference writes the link around it
             self.add_inline(text)

@@ -15,7 +15,7 @@ from helpers import ast_facts, build_qmd, pandoc_ast, pandoc_plain
 
 TESTS = Path(__file__).parent
 GOLDEN = TESTS / "golden_constructs"
-GROUPS = ["admonitions", "design", "proofs", "prose"]
+GROUPS = ["admonitions", "design", "figures", "proofs", "prose"]
 
 
 def build_root(name: str, tmp_path: Path):
@@ -128,3 +128,22 @@ def test_unknown_warning_can_be_suppressed(tmp_path: Path) -> None:
     assert "qmd.unknown" not in result.warnings
     assert "no Quarto form" not in result.warnings
     assert "Second box." in result.read("index.qmd")
+
+
+def test_subfigures_are_quarto_subfigures(built: dict) -> None:
+    result = built["figures"]
+    text = result.read("index.qmd")
+    facts = ast_facts(text)
+    # sub-image labels go through the label registry: ids and {numref} agree
+    assert {"fig-panels", "fig-panel-left", "fig-panel-right", "fig-spanning"} <= facts.ids
+    assert {"fig-panels", "fig-panel-right"} <= set(facts.citations)
+    figures = [b for b in pandoc_ast(text)["blocks"] if b["t"] == "Div"]
+    assert [dict(f["c"][0][2]).get("layout-ncol") for f in figures] == ["2", "2", "2"]
+    # the outer caption is the last paragraph, after the images
+    assert pandoc_plain(text).index("Right panel") < pandoc_plain(text).index("Both panels")
+
+
+def test_spanning_subfigure_grid_is_reported(built: dict) -> None:
+    warnings = built["figures"].warnings
+    assert warnings.count("[qmd.subfigure]") == 1
+    assert "index.md:" in warnings

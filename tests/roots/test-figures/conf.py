@@ -1,0 +1,6 @@
+project = "Figures"
+extensions = ["myst_parser", "sphinx_subfigure", "sphinx_qmd_builder"]
+myst_enable_extensions = ["colon_fence"]
+numfig = True
+# an explicit dict: Sphinx's default one is shared between in-process test builds
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
