@@ -58,6 +58,14 @@ def _ancestors(node: nodes.Element) -> list[nodes.Element]:
     return found
 
 
+def _figure_cells(row: nodes.Element) -> bool:
+    """Whether every item of a grid row holds just one figure (a figure grid)."""
+    items = [c for c in row.children if isinstance(c, nodes.Element)]
+    return bool(items) and all(
+        len(item.children) == 1 and isinstance(item[0], nodes.figure) for item in items
+    )
+
+
 class DesignVisitors(TranslatorAPI):
     """Mixin for :class:`~sphinx_qmd_builder.writer.QmdTranslator`."""
 
@@ -123,7 +131,11 @@ class DesignVisitors(TranslatorAPI):
             columns = grid_columns(node)
             items = ctx.data.get("items", [])
             attrs = md.attributes(None, [], layout_ncol=columns) if columns else "{}"
-            inner = "\n\n".join(f"::: {{}}\n\n{item}\n\n:::" for item in items if item)
+            if _figure_cells(node):
+                # figures side by side: Quarto lays out the figures themselves
+                inner = "\n\n".join(item for item in items if item)
+            else:
+                inner = "\n\n".join(f"::: {{}}\n\n{item}\n\n:::" for item in items if item)
             self.add_block(f"::: {attrs}\n\n{inner}\n\n:::")
         elif component == "grid-item" and self.ctx.kind == "design:grid-row":
             self.ctx.data.setdefault("items", []).append(ctx.make())

@@ -138,7 +138,7 @@ def test_subfigures_are_quarto_subfigures(built: dict) -> None:
     assert {"fig-panels", "fig-panel-left", "fig-panel-right", "fig-spanning"} <= facts.ids
     assert {"fig-panels", "fig-panel-right"} <= set(facts.citations)
     figures = [b for b in pandoc_ast(text)["blocks"] if b["t"] == "Div"]
-    assert [dict(f["c"][0][2]).get("layout-ncol") for f in figures] == ["2", "2", "2"]
+    assert [dict(f["c"][0][2]).get("layout-ncol") for f in figures] == ["2", "2", "2", "2"]
     # the outer caption is the last paragraph, after the images
     assert pandoc_plain(text).index("Right panel") < pandoc_plain(text).index("Both panels")
 
@@ -147,3 +147,11 @@ def test_spanning_subfigure_grid_is_reported(built: dict) -> None:
     warnings = built["figures"].warnings
     assert warnings.count("[qmd.subfigure]") == 1
     assert "index.md:" in warnings
+
+
+def test_design_grid_of_figures_lays_out_the_figures(built: dict) -> None:
+    text = built["figures"].read("index.qmd")
+    grid = [b for b in pandoc_ast(text)["blocks"] if b["t"] == "Div"][-1]
+    # the figures are the grid's cells, no anonymous wrapper div between
+    assert [cell["c"][0][0] for cell in grid["c"][1]] == ["fig-grid-left", "fig-grid-right"]
+    assert "fig-grid-right" in ast_facts(text).citations
