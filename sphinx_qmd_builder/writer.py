@@ -23,6 +23,7 @@ from .visit_admonitions import AdmonitionVisitors
 from .visit_cells import CellVisitors
 from .visit_design import DesignVisitors
 from .visit_figures import FigureVisitors, is_subfigure
+from .visit_media import MediaVisitors
 from .visit_proofs import ProofVisitors
 from .visit_prose import ProseVisitors
 from .visit_refs import RefVisitors, format_citation  # noqa: F401 - format_citation re-exported
@@ -106,6 +107,7 @@ class QmdTranslator(
     AdmonitionVisitors,
     DesignVisitors,
     FigureVisitors,
+    MediaVisitors,
     ProofVisitors,
     ProseVisitors,
     CellVisitors,

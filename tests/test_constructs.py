@@ -145,7 +145,7 @@ def test_subfigures_are_quarto_subfigures(built: dict) -> None:
 
 def test_spanning_subfigure_grid_is_reported(built: dict) -> None:
     warnings = built["figures"].warnings
-    assert warnings.count("[qmd.subfigure]") == 1
+    assert warnings.count("subfigure grid") == 1
     assert "index.md:" in warnings
 
 
@@ -155,3 +155,14 @@ def test_design_grid_of_figures_lays_out_the_figures(built: dict) -> None:
     # the figures are the grid's cells, no anonymous wrapper div between
     assert [cell["c"][0][0] for cell in grid["c"][1]] == ["fig-grid-left", "fig-grid-right"]
     assert "fig-grid-right" in ast_facts(text).citations
+
+
+def test_videos_are_quarto_video_shortcodes(built: dict) -> None:
+    text = built["figures"].read("index.qmd")
+    shortcodes = [line for line in text.splitlines() if line.startswith("{{< video ")]
+    assert len(shortcodes) == 4
+    assert 'width="400" height="300"' in shortcodes[0]
+    assert "embed/dQw4w9WgXcQ?start=43" in shortcodes[1]
+    assert shortcodes[2].startswith("{{< video https://vimeo.com/148751763")
+    assert 'title="Recorded talk"' in shortcodes[3]
+    assert "The talk, *recorded* in 2023." in pandoc_plain(text)

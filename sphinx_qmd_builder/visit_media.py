@@ -1,0 +1,99 @@
+"""Embedded videos as Quarto's ``{{< video >}}`` shortcode.
+
+``sphinxcontrib-youtube`` writes ``youtube`` / ``vimeo`` / ``peertube`` nodes (a video id,
+``width``/``height`` as ``(number, unit)``, ``aspect``, ``url_parameters``);
+``sphinxcontrib-video`` writes ``video_node`` (``sources``: ``(src, mime, is_remote)``,
+``width``/``height`` strings, ``alt``, ``caption``). Quarto embeds YouTube and Vimeo by
+their page URL and plays files itself; a PeerTube instance it does not know, so that one
+stays an iframe in a raw HTML block.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from docutils import nodes
+
+from . import markdown as md
+from .translator_api import TranslatorAPI
+
+_PLATFORM_URL = {
+    "youtube": "https://www.youtube.com/embed/{}",
+    "vimeo": "https://vimeo.com/{}",
+}
+
+
+def _size(value: object) -> str | None:
+    """``(560, "px")`` / ``"560"`` / ``"50%"`` -> the shortcode's width/height value."""
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        number, unit = value
+        return f"{number}%" if unit == "%" else str(number)
+    if isinstance(value, str) and value:
+        return value
+    return None
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def video_shortcode(url: str, **options: str | None) -> str:
+    """``{{< video URL key="value" ... >}}``; options that are None are left out."""
+    parts = [url] + [f"{k.replace('_', '-')}={_quote(v)}" for k, v in options.items() if v]
+    return "{{< video " + " ".join(parts) + " >}}"
+
+
+class MediaVisitors(TranslatorAPI):
+    """Mixin for :class:`~sphinx_qmd_builder.writer.QmdTranslator`."""
+
+    def visit_youtube(self, node: nodes.Element) -> None:
+        platform = node.get("platform") or node.__class__.__name__
+        url = _PLATFORM_URL[platform].format(node["id"]) + (node.get("url_parameters") or "")
+        aspect = node.get("aspect")
+        self.add_block(
+            video_shortcode(
+                url,
+                width=_size(node.get("width")),
+                height=_size(node.get("height")),
+                aspect_ratio=f"{aspect[0]}x{aspect[1]}" if aspect else None,
+            )
+        )
+        raise nodes.SkipNode
+
+    visit_vimeo = visit_youtube
+
+    def visit_peertube(self, node: nodes.Element) -> None:
+        instance = str(node.get("instance") or "").rstrip("/")
+        url = f"{instance}/videos/embed/{node['id']}{node.get('url_parameters') or ''}"
+        self.add_block(f'```{{=html}}\n<iframe src="{url}" allowfullscreen></iframe>\n```')
+        raise nodes.SkipNode
+
+    def visit_video_node(self, node: nodes.Element) -> None:
+        sources = node.get("sources") or []
+        if not sources:
+            raise nodes.SkipNode
+        src, _mime, remote = sources[0]
+        if not remote:
+            # the builder copies images only; the page points at the source's place
+            src = posixpath.relpath(src, posixpath.dirname(self.docname) or ".")
+            self.warn(
+                "video file %s is not copied; place it beside the page in the Quarto book",
+                node,
+                "video",
+                src,
+            )
+        if len(sources) > 1:
+            self.warn("video %s: only the first source is kept", node, "video", src)
+        caption = node.get("caption", "")
+        self.add_block(
+            video_shortcode(
+                src,
+                width=_size(node.get("width")),
+                height=_size(node.get("height")),
+                title=node.get("alt") or caption or None,
+            )
+        )
+        if caption:
+            self.add_block(md.escape_text(re.sub(r"\s+", " ", caption).strip()))
+        raise nodes.SkipNode
