@@ -38,7 +38,11 @@ class qmd_video(nodes.Element):  # noqa: N801
     """An embedded video (``{{< video url >}}``); ``uri`` and optional ``width``/``height``."""
 
 
-CONSTRUCT_NODES = (qmd_hard_break, qmd_task_checkbox, qmd_only, qmd_margin, qmd_video)
+class qmd_aside(nodes.Inline, nodes.Element):  # noqa: N801
+    """A margin note written inline (``[text]{.aside}``)."""
+
+
+CONSTRUCT_NODES = (qmd_hard_break, qmd_task_checkbox, qmd_only, qmd_margin, qmd_video, qmd_aside)
 
 _BR = re.compile(r"^\s*<br\s*/?>\s*$", re.I)
 _CHECKBOX = re.compile(r"^\s*<input\b[^>]*\btask-list-item-checkbox\b[^>]*>\s*$", re.I)
@@ -304,7 +308,49 @@ class FootnoteRule(SphinxPostTransform):
                 node.parent.remove(node)
 
 
+class MarginNotes(SphinxPostTransform):
+    """sphinx-book-theme's margin notes: a footnote whose text starts with ``{-}``.
+
+    The theme turns them into unnumbered margin notes (``use_sidenotes``), in HTML only;
+    here the reference becomes an inline ``[text]{.aside}`` (a one-paragraph note) or a
+    ``.column-margin`` block after the paragraph (a longer one), and the footnote goes.
+    """
+
+    default_priority = 5
+    formats = ("qmd",)
+
+    def run(self, **kwargs: Any) -> None:
+        for footnote in list(self.document.findall(nodes.footnote)):
+            body = [c for c in footnote.children if not isinstance(c, nodes.label)]
+            first = body[0].next_node(nodes.Text) if body else None
+            if first is None or not first.astext().startswith("{-}"):
+                continue
+            first.parent.replace(first, nodes.Text(first.astext()[3:].lstrip()))
+            refs = [
+                r
+                for r in self.document.findall(nodes.footnote_reference)
+                if r.get("refid") in footnote["ids"]
+            ]
+            if not refs:
+                continue  # an unreferenced note: it stays a footnote
+            ref = refs[0]
+            if len(body) == 1 and isinstance(body[0], nodes.paragraph):
+                ref.replace_self(_set_source(qmd_aside("", *body[0].children), ref))
+            else:
+                block = ref.parent
+                while not isinstance(block, nodes.Body) and block.parent is not None:
+                    block = block.parent
+                note = _set_source(qmd_margin(), footnote)
+                note += body
+                block.parent.insert(block.parent.index(block) + 1, note)
+                ref.parent.remove(ref)
+            for other in refs[1:]:
+                other.parent.remove(other)
+            footnote.parent.remove(footnote)
+
+
 CONSTRUCT_TRANSFORMS = (
+    MarginNotes,
     HardBreaks,
     TaskCheckboxes,
     IframeVideos,

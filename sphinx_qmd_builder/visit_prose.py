@@ -142,6 +142,12 @@ class ProseVisitors(TranslatorAPI):
         body = self.pop().make()
         self.add_block(f"::: {{.column-margin}}\n\n{body}\n\n:::")
 
+    def visit_qmd_aside(self, node: nodes.Element) -> None:
+        self.push("inline")
+
+    def depart_qmd_aside(self, node: nodes.Element) -> None:
+        self.add_inline(f"[{self.pop().make_inline().strip()}]{{.aside}}")
+
     def visit_qmd_only(self, node: qmd_only) -> None:
         self.push()
 

@@ -6,7 +6,9 @@ committing it.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -137,8 +139,9 @@ def test_subfigures_are_quarto_subfigures(built: dict) -> None:
     # sub-image labels go through the label registry: ids and {numref} agree
     assert {"fig-panels", "fig-panel-left", "fig-panel-right", "fig-spanning"} <= facts.ids
     assert {"fig-panels", "fig-panel-right"} <= set(facts.citations)
-    figures = [b for b in pandoc_ast(text)["blocks"] if b["t"] == "Div"]
-    assert [dict(f["c"][0][2]).get("layout-ncol") for f in figures] == ["2", "2", "2", "2"]
+    divs = [b for b in pandoc_ast(text)["blocks"] if b["t"] == "Div"]
+    layouts = [dict(d["c"][0][2]).get("layout-ncol") for d in divs]
+    assert layouts == ["2", "2", "2", "2", None]  # the last one is a margin note
     # the outer caption is the last paragraph, after the images
     assert pandoc_plain(text).index("Right panel") < pandoc_plain(text).index("Both panels")
 
@@ -151,7 +154,8 @@ def test_spanning_subfigure_grid_is_reported(built: dict) -> None:
 
 def test_design_grid_of_figures_lays_out_the_figures(built: dict) -> None:
     text = built["figures"].read("index.qmd")
-    grid = [b for b in pandoc_ast(text)["blocks"] if b["t"] == "Div"][-1]
+    divs = [b for b in pandoc_ast(text)["blocks"] if b["t"] == "Div"]
+    grid = [d for d in divs if dict(d["c"][0][2]).get("layout-ncol")][-1]
     # the figures are the grid's cells, no anonymous wrapper div between
     assert [cell["c"][0][0] for cell in grid["c"][1]] == ["fig-grid-left", "fig-grid-right"]
     assert "fig-grid-right" in ast_facts(text).citations
@@ -166,3 +170,15 @@ def test_videos_are_quarto_video_shortcodes(built: dict) -> None:
     assert shortcodes[2].startswith("{{< video https://vimeo.com/148751763")
     assert 'title="Recorded talk"' in shortcodes[3]
     assert "The talk, *recorded* in 2023." in pandoc_plain(text)
+
+
+def test_book_theme_margin_notes_go_to_the_margin(built: dict) -> None:
+    text = built["figures"].read("index.qmd")
+    facts = ast_facts(text)
+    spans = re.findall(r'"t": "Span", "c": \[\["", \["aside"\]', json.dumps(pandoc_ast(text)))
+    assert len(spans) == 1
+    assert ["column-margin"] in facts.div_classes
+    plain = pandoc_plain(text)
+    assert "{-}" not in plain
+    assert "Second paragraph of the long note." in plain
+    assert "An ordinary footnote." in plain  # a plain footnote stays one
