@@ -67,9 +67,10 @@ class FigureVisitors(TranslatorAPI):
         self.add_block(f"::: {attrs}\n\n{body}\n\n:::")
 
     def visit_subfigure_image(self, node: nodes.image) -> None:
-        """One image of a subfigure: its alt text is its sub-caption, its label its id."""
+        """One image of a subfigure: its label is its id; its alt text is its sub-caption
+        when the subfigure shows sub-captions (``:subcaptions:``), as in Sphinx's HTML."""
         target = self.builder.labels.for_node(self.docname, node)
-        alt = node.get("alt", "")
+        alt = node.get("alt", "") if node.parent.get("subcaptions") else ""
         caption = md.escape_text(alt) if alt and alt != node.get("uri") else ""
         text = self.image_markdown(node, target.qid if target else None, caption)
         self.ctx.data["subfigures"].append(text)
