@@ -21,7 +21,19 @@ def escape_text(text: str) -> str:
     """Escape *text* so that pandoc reads it back as the same characters."""
     out: list[str] = []
     n = len(text)
+    open_double = False  # a '"' after a space opened a smart-quoted span pandoc may close
     for i, ch in enumerate(text):
+        if ch == '"':
+            after_space = (text[i - 1] if i else " ").isspace()
+            before_space = (text[i + 1] if i + 1 < n else " ").isspace()
+            if after_space and (open_double or before_space):
+                # pandoc would close a smart-quoted span here and drop the space before
+                # it ('"a "a' -> '"a"a'); escaped, it stays a quote
+                out.append('\\"')
+                continue
+            open_double = after_space
+            out.append(ch)
+            continue
         if ch in _ALWAYS:
             out.append("\\" + ch)
         elif ch == "_":
