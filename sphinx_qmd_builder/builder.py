@@ -82,6 +82,8 @@ class QmdBuilder(IsolatingBuilder, Builder):
         self.doc_has_images: set[str] = set()
         self._doc_images: dict[str, DocImages] = {}
         self.failed_writes: set[str] = set()
+        #: pages handed to write_doc (recorded on the main process, so it survives -j)
+        self.pages_to_write: set[str] = set()
 
     # -- where things go ------------------------------------------------------------
 
@@ -182,6 +184,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
         """Record on the main process what finish() copies (survives ``-j``)."""
         if is_left_out(self.env, docname):
             return
+        self.pages_to_write.add(docname)
         images = self.plan_images(docname, doctree)
         self.image_copies.update(images.copies)
         for node in doctree.findall(nodes.Element):
@@ -228,6 +231,13 @@ class QmdBuilder(IsolatingBuilder, Builder):
         self.copy_downloads()
         bibfiles = self.copy_bibliographies()
         cites = self.book_cites()
+        # under -j a page fails in a worker process, whose failed_writes is lost; write_doc
+        # removes the target of a failed page, so a missing target is the failure's trace
+        self.failed_writes |= {
+            docname
+            for docname in self.pages_to_write
+            if not (self.outdir / self.get_target_uri(docname)).exists()
+        }
         left_out = set(report_left_out(self)) | self.failed_writes
         if self.failed_writes:
             app_of(self).statuscode = 1
