@@ -21,6 +21,7 @@ from sphinx.util import logging
 from sphinx.util.display import status_iterator
 from sphinx.util.osutil import relative_uri
 
+from .bibfiles import copy_bib
 from .compat import app_of
 from .fileio import copy_file_atomic, remove_stale_temp_files, write_text_atomic
 from .integrity import RefReport
@@ -388,7 +389,8 @@ class QmdBuilder(IsolatingBuilder, Builder):
             source = Path(self.srcdir) / bib
             if not source.is_file() or not is_allowed(self, source):
                 continue  # sphinxcontrib-bibtex warns about missing files; safety refused others
-            copy_file_atomic(source, self.outdir / bib)
+            encoding = getattr(self.config, "bibtex_encoding", None) or "utf-8-sig"
+            copy_bib(source, self.outdir / bib, encoding)
             copied.append(Path(bib).as_posix())
         return copied
 
