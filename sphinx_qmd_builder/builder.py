@@ -26,6 +26,7 @@ from .compat import app_of
 from .fileio import copy_file_atomic, remove_stale_temp_files, write_text_atomic
 from .integrity import RefReport
 from .isolation import (
+    FAILED,
     IsolatingBuilder,
     describe,
     is_left_out,
@@ -183,7 +184,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
 
     def write_doc_serialized(self, docname: str, doctree: nodes.document) -> None:
         """Record on the main process what finish() copies (survives ``-j``)."""
-        if is_left_out(self.env, docname):
+        if is_left_out(self.env, docname) or doctree.get(FAILED):
             return
         self.pages_to_write.add(docname)
         images = self.plan_images(docname, doctree)
@@ -204,7 +205,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
     def write_doc(self, docname: str, doctree: nodes.document) -> None:
         self.current_docname = docname
         target = self.outdir / self.get_target_uri(docname)
-        if is_left_out(self.env, docname):
+        if is_left_out(self.env, docname) or doctree.get(FAILED):
             target.unlink(missing_ok=True)  # an old page must not outlive its broken source
             return
         self._doc_images[docname] = self.plan_images(docname, doctree)
