@@ -21,10 +21,12 @@ from sphinx.util import logging
 from sphinx.util.display import status_iterator
 from sphinx.util.osutil import relative_uri
 
+from .bibfiles import copy_bib
 from .compat import app_of
 from .fileio import copy_file_atomic, remove_stale_temp_files, write_text_atomic
 from .integrity import RefReport
 from .isolation import (
+    FAILED,
     IsolatingBuilder,
     describe,
     is_left_out,
@@ -82,6 +84,8 @@ class QmdBuilder(IsolatingBuilder, Builder):
         self.doc_has_images: set[str] = set()
         self._doc_images: dict[str, DocImages] = {}
         self.failed_writes: set[str] = set()
+        #: pages handed to write_doc (recorded on the main process, so it survives -j)
+        self.pages_to_write: set[str] = set()
 
     # -- where things go ------------------------------------------------------------
 
@@ -180,8 +184,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
 
     def write_doc_serialized(self, docname: str, doctree: nodes.document) -> None:
         """Record on the main process what finish() copies (survives ``-j``)."""
-        if is_left_out(self.env, docname):
+        if is_left_out(self.env, docname) or doctree.get(FAILED):
             return
+        self.pages_to_write.add(docname)
         images = self.plan_images(docname, doctree)
         self.image_copies.update(images.copies)
         for node in doctree.findall(nodes.Element):
@@ -200,7 +205,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
     def write_doc(self, docname: str, doctree: nodes.document) -> None:
         self.current_docname = docname
         target = self.outdir / self.get_target_uri(docname)
-        if is_left_out(self.env, docname):
+        if is_left_out(self.env, docname) or doctree.get(FAILED):
             target.unlink(missing_ok=True)  # an old page must not outlive its broken source
             return
         self._doc_images[docname] = self.plan_images(docname, doctree)
@@ -228,6 +233,13 @@ class QmdBuilder(IsolatingBuilder, Builder):
         self.copy_downloads()
         bibfiles = self.copy_bibliographies()
         cites = self.book_cites()
+        # under -j a page fails in a worker process, whose failed_writes is lost; write_doc
+        # removes the target of a failed page, so a missing target is the failure's trace
+        self.failed_writes |= {
+            docname
+            for docname in self.pages_to_write
+            if not (self.outdir / self.get_target_uri(docname)).exists()
+        }
         left_out = set(report_left_out(self)) | self.failed_writes
         if self.failed_writes:
             app_of(self).statuscode = 1
@@ -378,7 +390,8 @@ class QmdBuilder(IsolatingBuilder, Builder):
             source = Path(self.srcdir) / bib
             if not source.is_file() or not is_allowed(self, source):
                 continue  # sphinxcontrib-bibtex warns about missing files; safety refused others
-            copy_file_atomic(source, self.outdir / bib)
+            encoding = getattr(self.config, "bibtex_encoding", None) or "utf-8-sig"
+            copy_bib(source, self.outdir / bib, encoding)
             copied.append(Path(bib).as_posix())
         return copied
 

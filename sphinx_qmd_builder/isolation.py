@@ -33,6 +33,9 @@ logger = logging.getLogger(__name__)
 #: metadata key that marks a document left out of the book (value: the reason)
 LEFT_OUT = "qmd_left_out"
 
+#: doctree attribute of a page whose resolving failed under -j (it is not written)
+FAILED = "qmd_resolve_failed"
+
 #: a codec that decodes UTF-8 with U+FFFD for every undecodable byte
 REPLACE_CODEC = "qmd_utf8_replace"
 
@@ -150,6 +153,36 @@ class IsolatingBuilder:
                 self.failed_writes.add(docname)  # type: ignore[attr-defined]
                 target = self.outdir / self.get_target_uri(docname)  # type: ignore[attr-defined]
                 target.unlink(missing_ok=True)
+
+    def _write_parallel(self, docnames: Any, nproc: int) -> None:
+        """Under ``-j`` Sphinx resolves every page on the main process before handing it to
+        a worker, in one loop that any exception ends: guard the resolving of each page."""
+        env = self.env  # type: ignore[attr-defined]
+        resolve = env.get_and_resolve_doctree
+
+        def guarded(docname: str, *args: Any, **kwargs: Any) -> nodes.document:
+            try:
+                return resolve(docname, *args, **kwargs)
+            except SphinxWarning:
+                raise
+            except Exception as err:
+                logger.warning(
+                    "page not written: %s",
+                    describe(err),
+                    location=(docname, error_line(err)),
+                    type="qmd",
+                    subtype="write",
+                )
+                self.failed_writes.add(docname)  # type: ignore[attr-defined]
+                doctree = new_document(str(env.doc2path(docname)))
+                doctree[FAILED] = True  # write_doc_serialized and write_doc skip it
+                return doctree
+
+        env.get_and_resolve_doctree = guarded
+        try:
+            super()._write_parallel(docnames, nproc)  # type: ignore[misc]
+        finally:
+            del env.get_and_resolve_doctree
 
     def _reset_document_state(self, docname: str) -> None:
         """Forget what a failed read left behind in the environment."""

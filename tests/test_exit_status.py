@@ -114,3 +114,45 @@ def test_parallel_build_isolates_like_serial(tmp_path: Path) -> None:
     assert not list((tmp_path / "parallel").glob("nb.*"))
     quarto = (tmp_path / "parallel" / "_quarto.yml").read_text("utf-8")
     assert quarto == (tmp_path / "serial" / "_quarto.yml").read_text("utf-8")
+
+
+PARALLEL_FAILURES = {
+    # an extension's qmd visitor raises: in a -j worker process
+    "writer-raises": ("kaboom", "page not written: ValueError: cannot write this"),
+    # an extension's post-transform raises: -j resolves pages on the main process
+    "transform-raises": ("marked", "page not written: KeyError: 'post-transform failed'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PARALLEL_FAILURES))
+def test_parallel_write_failure_leaves_the_book(tmp_path: Path, case: str) -> None:
+    """-j 2: a page that fails while being resolved or written is left out of
+    ``_quarto.yml`` and sets the exit status, exactly as in a serial build."""
+    module, message = PARALLEL_FAILURES[case]
+    ext = REPO / "tests" / "broken" / case / "_ext" / f"{module}.py"
+    pages: dict[str, str | bytes] = {
+        "good.md": GOOD,
+        "other.md": "# Other\n\nText.\n",
+        "page.md": (REPO / "tests" / "broken" / case / "page.md").read_text("utf-8"),
+        "zlast.md": "# Last\n\nText.\n",
+    }
+    src = _project(tmp_path / "src", pages)
+    (src / "_ext").mkdir()
+    (src / "_ext" / f"{module}.py").write_text(ext.read_text("utf-8"), encoding="utf-8")
+    with (src / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write("import sys, os\nsys.path.insert(0, os.path.abspath('_ext'))\n")
+        conf.write(f"extensions.append({module!r})\n")
+    serial = _sphinx(src, tmp_path / "serial", "qmd")
+    parallel = _sphinx(src, tmp_path / "parallel", "qmd", "-j", "2")
+    for done in (serial, parallel):
+        assert done.returncode == 1, done.stderr
+        assert "Traceback" not in done.stderr
+        assert message in done.stderr
+    for out in ("serial", "parallel"):
+        assert not (tmp_path / out / "page.qmd").exists()
+        quarto = (tmp_path / out / "_quarto.yml").read_text("utf-8")
+        assert "good.qmd" in quarto and "zlast.qmd" in quarto
+        assert "page.qmd" not in quarto
+    assert (tmp_path / "parallel" / "_quarto.yml").read_text("utf-8") == (
+        tmp_path / "serial" / "_quarto.yml"
+    ).read_text("utf-8")

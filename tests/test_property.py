@@ -123,12 +123,15 @@ def block(draw: st.DrawFn, doc: Doc, depth: int) -> str:
     if kind == "table":
         rows = draw(st.integers(1, 3))
         cells = [[draw(TEXT).replace("|", "") for _ in range(2)] for _ in range(rows)]
-        body = "\n".join(f"* - {a}\n  - {b}" for a, b in cells)
-        # unlabelled: the writer has no table support on this branch yet (tables belong to
-        # the refs work), so a tbl- label would have no id to point at
-        name = ""
+        name = f":name: {doc.label('tbl')}\n" if draw(st.booleans()) else ""
         title = draw(TEXT).replace("`", "")
-        return f"```{{list-table}} {title}\n{name}:header-rows: 0\n\n{body}\n```"
+        if draw(st.booleans()):
+            body = "\n".join(f"* - {a}\n  - {b}" for a, b in cells)
+            return f"```{{list-table}} {title}\n{name}:header-rows: 0\n\n{body}\n```"
+        # a pipe table gets its caption (and name) from the {table} directive
+        pipe = "| head a | head b |\n| --- | --- |\n"
+        pipe += "\n".join(f"| {a} | {b} |" for a, b in cells)
+        return f"```{{table}} {title}\n{name}\n{pipe}\n```"
     if kind == "list":
         return draw(nested_list(depth=0))
     if kind == "section":
