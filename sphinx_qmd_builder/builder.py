@@ -28,7 +28,6 @@ from .integrity import RefReport
 from .isolation import (
     FAILED,
     IsolatingBuilder,
-    describe,
     is_left_out,
     report_left_out,
     without_pages,
@@ -216,11 +215,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
             if self.writes_ipynb(docname):
                 text = self.notebook_text(docname)
         except Exception as err:  # RecursionError included: one page, not the book
-            logger.warning(
-                "page not written: %s", describe(err), location=docname, type="qmd", subtype="write"
-            )
-            self.failed_writes.add(docname)
-            target.unlink(missing_ok=True)
+            self.page_not_written(docname, err)
             return
         self.ref_report.note_page(docname, text, self.labels.qids_of(docname))
         try:

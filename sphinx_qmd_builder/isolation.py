@@ -143,16 +143,20 @@ class IsolatingBuilder:
             except SphinxWarning:
                 raise
             except Exception as err:
-                logger.warning(
-                    "page not written: %s",
-                    describe(err),
-                    location=(docname, error_line(err)),
-                    type="qmd",
-                    subtype="write",
-                )
-                self.failed_writes.add(docname)  # type: ignore[attr-defined]
-                target = self.outdir / self.get_target_uri(docname)  # type: ignore[attr-defined]
-                target.unlink(missing_ok=True)
+                self.page_not_written(docname, err)
+
+    def page_not_written(self, docname: str, err: BaseException) -> None:
+        """One located warning; the page leaves the book, its old output file too."""
+        logger.warning(
+            "page not written: %s",
+            describe(err),
+            location=(docname, error_line(err)),
+            type="qmd",
+            subtype="write",
+        )
+        self.failed_writes.add(docname)  # type: ignore[attr-defined]
+        target = self.outdir / self.get_target_uri(docname)  # type: ignore[attr-defined]
+        target.unlink(missing_ok=True)
 
     def _write_parallel(self, docnames: Any, nproc: int) -> None:
         """Under ``-j`` Sphinx resolves every page on the main process before handing it to
@@ -166,14 +170,7 @@ class IsolatingBuilder:
             except SphinxWarning:
                 raise
             except Exception as err:
-                logger.warning(
-                    "page not written: %s",
-                    describe(err),
-                    location=(docname, error_line(err)),
-                    type="qmd",
-                    subtype="write",
-                )
-                self.failed_writes.add(docname)  # type: ignore[attr-defined]
+                self.page_not_written(docname, err)
                 doctree = new_document(str(env.doc2path(docname)))
                 doctree[FAILED] = True  # write_doc_serialized and write_doc skip it
                 return doctree
