@@ -11,7 +11,6 @@ stays an iframe in a raw HTML block.
 from __future__ import annotations
 
 import posixpath
-import re
 
 from docutils import nodes
 
@@ -95,5 +94,5 @@ class MediaVisitors(TranslatorAPI):
             )
         )
         if caption:
-            self.add_block(md.escape_text(re.sub(r"\s+", " ", caption).strip()))
+            self.add_block(md.escape_text(" ".join(caption.split())))
         raise nodes.SkipNode

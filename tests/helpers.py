@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,8 +27,17 @@ class BuildResult:
         return (self.outdir / name).read_text(encoding="utf-8")
 
 
-def build_qmd(srcdir: Path, outdir: Path, builder: str = "qmd", **overrides: Any) -> BuildResult:
-    """Run Sphinx in-process on *srcdir* (a folder with conf.py) and return its output."""
+def build_qmd(
+    srcdir: Path,
+    outdir: Path,
+    builder: str = "qmd",
+    prepare: Callable[[Sphinx], None] | None = None,
+    **overrides: Any,
+) -> BuildResult:
+    """Run Sphinx in-process on *srcdir* (a folder with conf.py) and return its output.
+
+    *prepare* may adjust the application (translators, event handlers) before it builds.
+    """
     status, warnings = io.StringIO(), io.StringIO()
     # as sphinx-build does: directives, roles and nodes registered by this build are
     # forgotten afterwards, so later builds in the same process start clean
@@ -43,6 +53,8 @@ def build_qmd(srcdir: Path, outdir: Path, builder: str = "qmd", **overrides: Any
             warning=warnings,
             freshenv=True,
         )
+        if prepare is not None:
+            prepare(app)
         app.build()
     return BuildResult(Path(outdir), warnings.getvalue(), status.getvalue())
 

@@ -20,7 +20,6 @@ text builder's ``[image]`` placeholders and image alt texts (house style drops a
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import shutil
@@ -38,7 +37,6 @@ from docutils import nodes
 from helpers import PANDOC_FORMAT, build_qmd
 from sphinx import addnodes
 from sphinx.application import Sphinx
-from sphinx.util.docutils import docutils_namespace, patch_docutils
 from sphinx.writers.text import TextTranslator
 
 TESTS = Path(__file__).parent
@@ -162,28 +160,16 @@ def _is_citation(node: nodes.reference, doctree: nodes.document) -> bool:
 
 
 def build_text(srcdir: Path, outdir: Path, kept_outputs: frozenset[str] = frozenset()) -> None:
-    status, warnings = io.StringIO(), io.StringIO()
-    # forget this build's docutils registrations afterwards, as sphinx-build does
-    with patch_docutils(str(srcdir)), docutils_namespace():
-        app = Sphinx(
-            str(srcdir),
-            str(srcdir),
-            str(outdir),
-            str(outdir / ".doctrees"),
-            "text",
-            confoverrides={"text_add_secnumbers": False},
-            status=status,
-            warning=warnings,
-            freshenv=True,
-        )
+    def prepare(app: Sphinx) -> None:
         app.set_translator("text", LenientTextTranslator, override=True)
         app.connect(
             "doctree-resolved",
             lambda app, doctree, docname: discount_generated(app, doctree, docname, kept_outputs),
         )
-        # no wrapping: the text writer may break CJK lines inside a word, cutting it in two
-        with mock.patch.object(sphinx.writers.text, "MAXWIDTH", 1000):
-            app.build()
+
+    # no wrapping: the text writer may break CJK lines inside a word, cutting it in two
+    with mock.patch.object(sphinx.writers.text, "MAXWIDTH", 1000):
+        build_qmd(srcdir, outdir, "text", prepare=prepare, text_add_secnumbers=False)
 
 
 _INLINE_MARKUP = {"Emph", "Strong", "Strikeout", "Superscript", "Subscript", "SmallCaps"}
