@@ -11,16 +11,16 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
+from .book.notebooks import add_qmd_mime_priority, drop_thebe_scripts, keep_mystnb_inside_outdir
 from .builder import QmdBuilder
-from .checks import setup_checks
 from .config import register_config_values
-from .construct_transforms import CONSTRUCT_NODES, CONSTRUCT_TRANSFORMS
+from .guard.input_checks import setup_checks
+from .guard.paths import setup_safety
 from .labels import QmdLabelCollector
-from .nodes import qmd_bibliography, qmd_citation, qmd_crossref, qmd_doclink, qmd_listing
-from .notebooks import add_qmd_mime_priority, drop_thebe_scripts, keep_mystnb_inside_outdir
-from .safety import setup_safety
-from .transforms import (
-    ImageLineFiller,
+from .transforms.constructs import CONSTRUCT_NODES, CONSTRUCT_TRANSFORMS
+from .transforms.nodes import qmd_bibliography, qmd_citation, qmd_crossref, qmd_doclink, qmd_listing
+from .transforms.read import ImageLineFiller
+from .transforms.references import (
     LatexExportCommentRemover,
     QmdBibliographyTransform,
     QmdDeadLinkTransform,

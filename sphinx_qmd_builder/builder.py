@@ -21,22 +21,22 @@ from sphinx.util import logging
 from sphinx.util.display import status_iterator
 from sphinx.util.osutil import relative_uri
 
-from .bibfiles import copy_bib
+from .book.bibfiles import copy_bib
+from .book.integrity import RefReport
+from .book.notebooks import converted_notebook, is_notebook_source, read_notebook
+from .book.quarto_yml import book_chapters, quarto_config_yaml
 from .compat import app_of
-from .fileio import copy_file_atomic, remove_stale_temp_files, write_text_atomic
-from .integrity import RefReport
-from .isolation import (
+from .guard.atomic import copy_file_atomic, remove_stale_temp_files, write_text_atomic
+from .guard.isolation import (
     FAILED,
     IsolatingBuilder,
     is_left_out,
     report_left_out,
     without_pages,
 )
+from .guard.paths import is_allowed
 from .labels import LabelRegistry
-from .notebooks import converted_notebook, is_notebook_source, read_notebook
-from .quarto_project import book_chapters, quarto_config_yaml
-from .safety import is_allowed
-from .writer import CELL_LANGUAGES, QmdTranslator, QmdWriter, front_matter_yaml
+from .writer.translator import CELL_LANGUAGES, QmdTranslator, QmdWriter, front_matter_yaml
 
 logger = logging.getLogger(__name__)
 

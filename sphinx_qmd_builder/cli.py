@@ -127,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sphinx.application import Sphinx
     from sphinx.util.docutils import docutils_namespace, patch_docutils
 
-    from .jupyterbook import is_jupyter_book, read_book
+    from .book.jupyterbook import is_jupyter_book, read_book
 
     status = None if args.quiet else sys.stdout
     confdir: Path | None = book

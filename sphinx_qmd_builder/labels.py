@@ -20,7 +20,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.util import logging
 
-from .mathenv import math_labels
+from .writer.equations import math_labels
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import pypandoc
 import pytest
 from robust_helpers import BASE_CONF, build
 
-from sphinx_qmd_builder.bibfiles import copy_bib
+from sphinx_qmd_builder.book.bibfiles import copy_bib
 
 GOOD = "@book{good,\n title={Good Book},\n author={Somebody},\n year={2001}\n}\n"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sphinx_qmd_builder.notebooks import converted_notebook
-from sphinx_qmd_builder.visit_cells import cell_options, option_value
+from sphinx_qmd_builder.book.notebooks import converted_notebook
+from sphinx_qmd_builder.writer.cells import cell_options, option_value
 
 
 @pytest.mark.parametrize(

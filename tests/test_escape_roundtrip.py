@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sphinx_qmd_builder import markdown as md
+from sphinx_qmd_builder.writer import markdown as md
 
 EXAMPLES = int(os.environ.get("ROBUST_ESCAPE_EXAMPLES", "150"))
 

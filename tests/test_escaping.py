@@ -11,7 +11,7 @@ from helpers import pandoc_ast, pandoc_plain
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sphinx_qmd_builder import markdown as md
+from sphinx_qmd_builder.writer import markdown as md
 
 CASES = [
     "write to jane.doe@example.org today",

@@ -132,7 +132,7 @@ def sphinx_generated(text: str, app: Sphinx) -> str:
     return re.sub(r"\[image(?::[^\]]*)?\]", " ", text)
 
 
-#: LaTeX environment markup: ``align`` becomes ``aligned`` on purpose (mathenv.py)
+#: LaTeX environment markup: ``align`` becomes ``aligned`` on purpose (writer/equations.py)
 MATH_ENV = re.compile(r"\\(?:begin|end)\{[^}]*\}")
 
 

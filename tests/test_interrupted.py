@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from sphinx_qmd_builder.notebooks import MYSTNB_CACHE_FOLDER, MYSTNB_OUTPUT_FOLDER
+from sphinx_qmd_builder.book.notebooks import MYSTNB_CACHE_FOLDER, MYSTNB_OUTPUT_FOLDER
 
 REPO = Path(__file__).parent.parent
 EXAMPLE = REPO / "example_project"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sphinx_qmd_builder import jupyterbook
-from sphinx_qmd_builder.jupyterbook import importable, is_jupyter_book, sphinx_config
+from sphinx_qmd_builder.book import jupyterbook
+from sphinx_qmd_builder.book.jupyterbook import importable, is_jupyter_book, sphinx_config
 
 
 def test_metadata_keys_are_mapped() -> None:

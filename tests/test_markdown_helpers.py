@@ -11,8 +11,13 @@ from docutils import nodes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sphinx_qmd_builder import markdown as md
-from sphinx_qmd_builder.mathenv import braces_balanced, display_math, quarto_math, split_environment
+from sphinx_qmd_builder.writer import markdown as md
+from sphinx_qmd_builder.writer.equations import (
+    braces_balanced,
+    display_math,
+    quarto_math,
+    split_environment,
+)
 
 # Smart punctuation ("--" -> en dash, quotes -> curly) is typography, not a lost character;
 # Sphinx's HTML applies the same. The round trip is about syntax, so it reads without it.

@@ -11,7 +11,7 @@ import os
 import pytest
 from robust_helpers import BASE_CONF, SENTINEL, build, files_containing, plant_sentinels
 
-from sphinx_qmd_builder.notebooks import MYSTNB_OUTPUT_FOLDER
+from sphinx_qmd_builder.book.notebooks import MYSTNB_OUTPUT_FOLDER
 
 # a 1x1 PNG: a notebook output myst-nb writes to its output folder
 PNG = base64.b64decode(

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from helpers import ast_facts, bib_keys, build_qmd, is_crossref
 
-from sphinx_qmd_builder.integrity import RefReport
+from sphinx_qmd_builder.book.integrity import RefReport
 from sphinx_qmd_builder.labels import normalise_id, quarto_id
-from sphinx_qmd_builder.visit_refs import format_citation, number_reference
-from sphinx_qmd_builder.visit_tables import Cell, grid_table
+from sphinx_qmd_builder.writer.refs import format_citation, number_reference
+from sphinx_qmd_builder.writer.tables import Cell, grid_table
 
 TESTS = Path(__file__).parent
 ROOTS = TESTS / "roots"

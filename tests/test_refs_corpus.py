@@ -23,7 +23,7 @@ from helpers import ast_facts, bib_keys, is_crossref
 from sphinx.application import Sphinx
 from sphinx.util.docutils import docutils_namespace, patch_docutils
 
-from sphinx_qmd_builder.mathenv import math_labels
+from sphinx_qmd_builder.writer.equations import math_labels
 
 BOOKS = ["pbdl-book", "teachbooks-manual", "pseudodiffusers-ko"]
 

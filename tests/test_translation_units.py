@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sphinx.errors import ConfigError
 
-from sphinx_qmd_builder.nodes import qmd_citation, qmd_crossref
+from sphinx_qmd_builder.transforms.nodes import qmd_citation, qmd_crossref
 from sphinx_qmd_builder.translation import client, segments
 from sphinx_qmd_builder.translation.memory import MACHINE_COMMENT, DocumentMemory
 from sphinx_qmd_builder.translation.settings import load_glossary

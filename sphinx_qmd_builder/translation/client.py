@@ -16,7 +16,7 @@ from pathlib import Path
 
 import deepl
 
-from ..fileio import write_text_atomic
+from ..guard.atomic import write_text_atomic
 from .report import TranslationReport
 
 #: DeepL accepts at most 50 texts and 128 KiB per request; stay below both.

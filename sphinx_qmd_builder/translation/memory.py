@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polib
 
-from ..fileio import write_text_atomic
+from ..guard.atomic import write_text_atomic
 from .segments import Segment
 
 MACHINE_COMMENT = "machine-translated: deepl"

@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 from docutils import nodes
 from sphinx import addnodes
 
-from ..nodes import qmd_crossref, qmd_doclink
+from ..transforms.nodes import qmd_crossref, qmd_doclink
 
 #: Elements that are translated as one unit (their inline children travel as XML).
 UNIT_TYPES: tuple[type[nodes.Element], ...] = (

@@ -20,7 +20,7 @@ from sphinx.errors import SphinxWarning
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
-from ..fileio import write_text_atomic
+from ..guard.atomic import write_text_atomic
 from .client import (
     AuthorizationFailed,
     BatchFailed,

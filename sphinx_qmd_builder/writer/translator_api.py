@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 
 if TYPE_CHECKING:
-    from .builder import QmdBuilder
-    from .writer import Context
+    from ..builder import QmdBuilder
+    from .translator import Context
 
 
 class TranslatorAPI:

@@ -11,12 +11,11 @@ from typing import Any
 
 from docutils import nodes
 from sphinx import addnodes
-from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import docname_join, logging
 
-from .integrity import RefReport
-from .labels import LabelRegistry, QuartoTarget
+from ..book.integrity import RefReport
+from ..labels import LabelRegistry, QuartoTarget
 from .nodes import qmd_bibliography, qmd_citation, qmd_crossref, qmd_doclink, qmd_listing
 
 logger = logging.getLogger(__name__)
@@ -382,25 +381,3 @@ def _is_empty_comment(text: str) -> bool:
     if stripped.startswith("<!--") and stripped.endswith("-->"):
         return not stripped[4:-3].strip()
     return not stripped
-
-
-class ImageLineFiller(SphinxTransform):
-    """Give image nodes without a source line the line of their nearest located ancestor.
-
-    myst-parser 3 builds some figure images (an HTML ``<img>`` in ``figure-md``) with
-    line 0, so Sphinx's "image file not readable" warning would name the file but
-    no line. Runs at read time, before the image collector warns.
-    """
-
-    default_priority = 900
-
-    def apply(self, **kwargs: Any) -> None:
-        for image in self.document.findall(nodes.image):
-            if image.line:  # None, or 0 from myst-parser 3
-                continue
-            parent = image.parent
-            while parent is not None and not parent.line:
-                parent = parent.parent
-            if parent is not None:
-                image.line = parent.line
-                image.source = image.source or parent.source

@@ -18,19 +18,19 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxTranslator
 
 from . import markdown as md
-from .mathenv import display_math, strip_label
-from .visit_admonitions import AdmonitionVisitors
-from .visit_cells import CellVisitors
-from .visit_design import DesignVisitors
-from .visit_figures import FigureVisitors, is_subfigure
-from .visit_media import MediaVisitors
-from .visit_proofs import ProofVisitors
-from .visit_prose import ProseVisitors
-from .visit_refs import RefVisitors, format_citation  # noqa: F401 - format_citation re-exported
-from .visit_tables import TableVisitors
+from .admonitions import AdmonitionVisitors
+from .cells import CellVisitors
+from .design import DesignVisitors
+from .equations import display_math, strip_label
+from .figures import FigureVisitors, is_subfigure
+from .media import MediaVisitors
+from .proofs import ProofVisitors
+from .prose import ProseVisitors
+from .refs import RefVisitors, format_citation  # noqa: F401 - format_citation re-exported
+from .tables import TableVisitors
 
 if TYPE_CHECKING:
-    from .builder import QmdBuilder
+    from ..builder import QmdBuilder
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """sphinx-design components as their nearest Quarto forms.
 
 sphinx-design writes plain ``container`` nodes marked with ``design_component``;
-:class:`~sphinx_qmd_builder.construct_transforms.DesignTitles` has already turned their
+:class:`~sphinx_qmd_builder.transforms.constructs.DesignTitles` has already turned their
 label rubrics and card titles into ``title`` nodes, so the title lands in
 ``ctx.data["title"]`` like any other titled element.
 
@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 
 from . import markdown as md
+from .admonitions import collapse_of
 from .translator_api import TranslatorAPI
-from .visit_admonitions import collapse_of
 
 _COLS = re.compile(r"^sd-row-cols(?:-(xs|sm|md|lg))?-(\d+)$")
 _BADGE_COLOR = re.compile(r"^sd-(?:bg|outline)-(\w+)$")

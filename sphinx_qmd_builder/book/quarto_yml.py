@@ -22,10 +22,10 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.util import logging
 
-from .fileio import copy_file_atomic
+from ..guard.atomic import copy_file_atomic
 
 if TYPE_CHECKING:
-    from .builder import QmdBuilder
+    from ..builder import QmdBuilder
 
 logger = logging.getLogger(__name__)
 

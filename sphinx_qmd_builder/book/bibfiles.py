@@ -17,8 +17,8 @@ from typing import Any
 
 from sphinx.util import logging
 
-from .fileio import copy_file_atomic, write_text_atomic
-from .safety import file_location
+from ..guard.atomic import copy_file_atomic, write_text_atomic
+from ..guard.paths import file_location
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from sphinx.directives.patches import CSVTable
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from .compat import app_of
+from ..compat import app_of
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from . import markdown as md
 from .translator_api import TranslatorAPI
 
 if TYPE_CHECKING:
-    from .construct_transforms import qmd_only
+    from ..transforms.constructs import qmd_only
 
 
 def _footnote_label(node: nodes.Element) -> str:

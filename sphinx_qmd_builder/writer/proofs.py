@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from docutils import nodes
 
+from ..labels import KIND_PREFIX, proof_kind
 from . import markdown as md
-from .labels import KIND_PREFIX, proof_kind
+from .admonitions import collapse_of
 from .translator_api import TranslatorAPI
-from .visit_admonitions import collapse_of
 
 #: Quarto's proof-like classes (unnumbered, Quarto writes the label)
 PROOF_CLASSES = {"proof": "proof", "remark": "remark", "solution": "solution"}

@@ -23,8 +23,8 @@ from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
-from .mathenv import braces_balanced
-from .safety import builder_name, is_allowed, refuse
+from ..writer.equations import braces_balanced
+from .paths import builder_name, is_allowed, refuse
 
 logger = logging.getLogger(__name__)
 

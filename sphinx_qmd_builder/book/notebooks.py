@@ -91,7 +91,7 @@ def is_notebook_source(path: str | Path) -> bool:
 def read_notebook(path: str | Path) -> dict[str, Any] | None:
     """The notebook JSON at *path* (nbformat 4), or None when it cannot be read."""
     try:
-        # undecodable bytes were reported when the page was read (isolation.py) and the
+        # undecodable bytes were reported when the page was read (guard/isolation.py) and the
         # page was salvaged with replacement characters: read it the same way here
         data = json.loads(Path(path).read_text(encoding="utf-8", errors="replace"))
     except (OSError, ValueError):

@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 from sphinx.util import logging
 
+from ..labels import quarto_id
 from . import markdown as md
-from .labels import quarto_id
 from .translator_api import TranslatorAPI
 
 if TYPE_CHECKING:
-    from .builder import QmdBuilder
+    from ..builder import QmdBuilder
 
 logger = logging.getLogger(__name__)
 

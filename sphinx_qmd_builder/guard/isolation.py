@@ -26,7 +26,7 @@ from sphinx.errors import SphinxWarning
 from sphinx.util import logging
 from sphinx.util.docutils import new_document
 
-from .compat import app_of
+from ..compat import app_of
 
 logger = logging.getLogger(__name__)
 

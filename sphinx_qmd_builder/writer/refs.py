@@ -11,8 +11,14 @@ from typing import Any
 
 from docutils import nodes
 
+from ..transforms.nodes import (
+    qmd_bibliography,
+    qmd_citation,
+    qmd_crossref,
+    qmd_doclink,
+    qmd_listing,
+)
 from . import markdown as md
-from .nodes import qmd_bibliography, qmd_citation, qmd_crossref, qmd_doclink, qmd_listing
 from .translator_api import TranslatorAPI
 
 #: characters after which ``-@id`` needs brackets (they would continue the key)

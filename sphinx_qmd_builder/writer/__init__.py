@@ -1,0 +1,7 @@
+"""How one resolved doctree becomes one Quarto page.
+
+:mod:`.translator` holds the translator core (document structure, inline markup, lists,
+code, comments); each other module handles one family of nodes (figures, refs, cells,
+tables, admonitions, design, proofs, media, prose) or one kind of text (markdown
+escaping, equations).
+"""
