@@ -17,6 +17,8 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from ..writer.markdown import comment_text
+
 logger = logging.getLogger(__name__)
 
 #: myst-nb's default folder names (beside outdir); under the qmd builder they move inside it
@@ -136,7 +138,7 @@ def converted_notebook(
                 tags = cell.get("metadata", {}).get("tags", []) or []
                 if "remove-cell" in tags or "remove_cell" in tags:
                     # hidden in the Jupyter Book; kept, unconverted, as a comment
-                    original = cell_source(cell).replace("--", "- -")
+                    original = comment_text(cell_source(cell))
                     cell["source"] = _lines(f"<!-- remove-cell:\n{original}\n-->")
                     cells.append(cell)
                 elif not cell_source(cell).strip():

@@ -91,8 +91,7 @@ class AdmonitionVisitors(TranslatorAPI):
     def depart_admonition(self, node: nodes.Element) -> None:
         ctx = self.pop()
         kind = CALLOUT_TYPES.get(admonition_kind(node), "note")
-        title = ctx.data.get("title", "")
-        self.add_block(self.callout(kind, title, ctx.make(), collapse_of(node)))
+        self.add_block(self.callout(kind, ctx.title, ctx.make(), collapse_of(node)))
 
     # every docutils admonition class is written by the same pair
     visit_note = visit_tip = visit_hint = visit_important = visit_warning = visit_admonition
@@ -103,7 +102,7 @@ class AdmonitionVisitors(TranslatorAPI):
 
     def visit_seealso(self, node: nodes.Element) -> None:
         self.push("admonition")
-        self.ctx.data["title"] = "See also"
+        self.ctx.title = "See also"
 
     depart_seealso = depart_admonition
 
@@ -115,4 +114,4 @@ class AdmonitionVisitors(TranslatorAPI):
     def depart_toggle_container(self, node: nodes.Element) -> None:
         ctx = self.pop()
         collapse = collapse_of(node) or "true"
-        self.add_block(self.callout("note", ctx.data.get("title", ""), ctx.make(), collapse))
+        self.add_block(self.callout("note", ctx.title, ctx.make(), collapse))

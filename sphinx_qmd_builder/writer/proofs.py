@@ -39,7 +39,7 @@ class ProofVisitors(TranslatorAPI):
     def depart_proof_like(self, node: nodes.Element) -> None:
         ctx = self.pop()
         realtype = node.get("realtype") or node.get("type") or "proof"
-        title = _plain_title(ctx.data.get("title", ""))
+        title = _plain_title(ctx.title)
         body = ctx.make()
         target = self.builder.labels.for_node(self.docname, node)
         if realtype == "solution":

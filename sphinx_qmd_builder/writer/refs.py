@@ -100,7 +100,7 @@ class RefVisitors(TranslatorAPI):
         ctx = self.push("listing")
         child.walkabout(self)  # type: ignore[arg-type]
         self.pop()
-        return (ctx.data.get("caption") or ctx.make()).strip()
+        return ctx.make().strip()
 
 
 def number_reference(qid: str, pre: str, post: str) -> str:

@@ -8,7 +8,6 @@ finished markdown to the parent (STYLE.md: the sphinx-markdown-builder shape).
 from __future__ import annotations
 
 import json
-import posixpath
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -20,13 +19,14 @@ from sphinx.util.docutils import SphinxTranslator
 from . import markdown as md
 from .admonitions import AdmonitionVisitors
 from .cells import CellVisitors
+from .contexts import BlockQuoteContext, Context, FigureContext, ListContext
 from .design import DesignVisitors
 from .equations import display_math, strip_label
 from .figures import FigureVisitors, is_subfigure
 from .media import MediaVisitors
 from .proofs import ProofVisitors
 from .prose import ProseVisitors
-from .refs import RefVisitors, format_citation  # noqa: F401 - format_citation re-exported
+from .refs import RefVisitors
 from .tables import TableVisitors
 
 if TYPE_CHECKING:
@@ -43,45 +43,6 @@ CELL_LANGUAGES = {
     "python2": "python",
     "ir": "r",
 }
-
-
-class Context:
-    """One element under construction: finished blocks plus the running inline text."""
-
-    def __init__(self, kind: str = "block") -> None:
-        self.kind = kind
-        self.blocks: list[str] = []
-        self.inline: list[str] = []
-        self.data: dict[str, Any] = {}
-
-    def add_inline(self, text: str) -> None:
-        self.inline.append(text)
-
-    def at_line_start(self) -> bool:
-        return not self.inline or "".join(self.inline[-1:]).endswith("\n")
-
-    def flush_inline(self) -> None:
-        text = "".join(self.inline).strip()
-        self.inline.clear()
-        if text:
-            self.blocks.append(text)
-
-    def add_block(self, text: str) -> None:
-        self.flush_inline()
-        if text.strip():
-            self.blocks.append(text.strip("\n"))
-
-    def make(self, separator: str = "\n\n") -> str:
-        self.flush_inline()
-        return separator.join(self.blocks)
-
-    def make_inline(self) -> str:
-        text = "".join(self.inline)
-        if self.blocks:
-            # a block inside inline content (MyST puts display math in a paragraph):
-            # keep it, as its own block, in order
-            return "\n\n".join([*self.blocks, text.strip()] if text.strip() else self.blocks)
-        return text
 
 
 class QmdWriter(writers.Writer):  # type: ignore[type-arg]
@@ -133,8 +94,10 @@ class QmdTranslator(
     def ctx(self) -> Context:
         return self.stack[-1]
 
-    def push(self, kind: str = "block") -> Context:
-        ctx = Context(kind)
+    def push(self, ctx: Context | str = "block") -> Context:
+        """Open a container: a typed context, or a plain one named *ctx*."""
+        if isinstance(ctx, str):
+            ctx = Context(ctx)
         self.stack.append(ctx)
         return ctx
 
@@ -184,14 +147,6 @@ class QmdTranslator(
         self.section_level -= 1
 
     def visit_title(self, node: nodes.title) -> None:
-        parent = node.parent
-        if isinstance(parent, nodes.section):
-            self.push("title")
-            return
-        if isinstance(parent, (nodes.table, nodes.Admonition, nodes.topic, nodes.sidebar)):
-            # the parent writes its own title
-            self.push("title")
-            return
         self.push("title")
 
     def depart_title(self, node: nodes.title) -> None:
@@ -203,7 +158,8 @@ class QmdTranslator(
             if isinstance(parent, nodes.document):
                 self.front_matter.setdefault("title", plain)
                 return
-            self.ctx.data["title"] = text
+            # a titled container (table, admonition, topic, ...) writes its own title
+            self.ctx.title = text
             return
         take_title = (
             self.config.qmd_title_from_heading and not self.title_taken and self.section_level == 1
@@ -248,11 +204,10 @@ class QmdTranslator(
         raise nodes.SkipNode
 
     def visit_block_quote(self, node: nodes.block_quote) -> None:
-        self.push()
+        self.push(BlockQuoteContext())
 
     def depart_block_quote(self, node: nodes.block_quote) -> None:
-        text = self.pop().make()
-        self.add_block(md.indent(text, "> ").replace("\n\n", "\n>\n"))
+        self.add_block(self.pop().make())
 
     def visit_attribution(self, node: nodes.attribution) -> None:
         self.push("paragraph")
@@ -410,8 +365,7 @@ class QmdTranslator(
     # -- comments and raw --------------------------------------------------------------
 
     def visit_comment(self, node: nodes.comment) -> None:
-        text = node.astext().replace("--", "- -")
-        self.add_block(f"<!-- {text} -->")
+        self.add_block(f"<!-- {md.comment_text(node.astext())} -->")
         raise nodes.SkipNode
 
     def visit_raw(self, node: nodes.raw) -> None:
@@ -456,18 +410,14 @@ class QmdTranslator(
     # -- lists ------------------------------------------------------------------------------
 
     def visit_bullet_list(self, node: nodes.bullet_list) -> None:
-        ctx = self.push("list")
-        ctx.data["marker"] = "-"
+        self.push(ListContext(marker="-"))
 
     def visit_enumerated_list(self, node: nodes.enumerated_list) -> None:
-        ctx = self.push("list")
-        ctx.data["start"] = node.get("start", 1)
-        ctx.data["suffix"] = "." if node.get("suffix", ".") != ")" else ")"
+        suffix = "." if node.get("suffix", ".") != ")" else ")"
+        self.push(ListContext(start=node.get("start", 1), suffix=suffix))
 
     def depart_bullet_list(self, node: nodes.Element) -> None:
-        ctx = self.pop()
-        items: list[str] = ctx.data.get("items", [])
-        self.add_block(("\n\n" if ctx.data.get("loose") else "\n").join(items))
+        self.add_block(self.pop().make())
 
     depart_enumerated_list = depart_bullet_list
 
@@ -483,14 +433,10 @@ class QmdTranslator(
         )
         content = self.pop().make("\n" if tight else "\n\n")
         lst = self.ctx
-        if not tight:
-            lst.data["loose"] = True
-        items = lst.data.setdefault("items", [])
-        if "marker" in lst.data:
-            marker = lst.data["marker"] + " "
-        else:
-            marker = f"{lst.data['start'] + len(items)}{lst.data['suffix']} "
-        items.append(md.indent(content, " " * len(marker), first=marker))
+        if isinstance(lst, ListContext):
+            lst.add_item(content, tight)
+        else:  # never made by docutils: keep the words
+            self.add_block(content)
 
     # -- code -----------------------------------------------------------------------------
 
@@ -514,35 +460,30 @@ class QmdTranslator(
         if is_subfigure(node):
             self.visit_subfigure(node)
         else:
-            self.push("figure")
+            self.push(FigureContext())
 
     def depart_figure(self, node: nodes.figure) -> None:
         if is_subfigure(node):
             self.depart_subfigure(node)
             return
         ctx = self.pop()
-        image = ctx.data.get("image", "")
-        caption = ctx.data.get("caption", "")
-        legend = ctx.data.get("legend", "")
+        assert isinstance(ctx, FigureContext)
         target = self.builder.labels.for_node(self.docname, node)
-        extra = ctx.make()
-        if target is None and not legend and not extra:
-            # an unlabelled figure: pandoc's implicit figure keeps the caption
-            self.add_block(image.replace("![]", f"![{caption}]", 1) if caption else image)
+        if target is None and not ctx.legend and not ctx.make():
+            # an unlabelled figure: pandoc's implicit figure, the caption its alt text
+            image = self.image_markdown(ctx.image, alt=ctx.caption) if ctx.image else ""
+            self.add_block(image)
             return
-        ident = target.qid if target else None
-        parts = [p for p in (image, extra, caption, legend) if p]
-        header = md.attributes(ident) or "{}"
-        body = "\n\n".join(parts[:1]) + ("\n\n" + "\n\n".join(parts[1:]) if parts[1:] else "")
-        self.add_block(f"::: {header}\n\n{body}\n:::")
+        image = self.image_markdown(ctx.image) if ctx.image else ""
+        self.add_block(ctx.make_div(image, target.qid if target else None))
 
     def visit_caption(self, node: nodes.caption) -> None:
         self.push("inline")
 
     def depart_caption(self, node: nodes.caption) -> None:
         text = self.pop().make_inline().strip()
-        if self.ctx.kind == "figure":
-            self.ctx.data["caption"] = text
+        if isinstance(self.ctx, FigureContext):
+            self.ctx.caption = text
         else:
             self.add_block(text)
 
@@ -551,8 +492,8 @@ class QmdTranslator(
 
     def depart_legend(self, node: nodes.legend) -> None:
         text = self.pop().make()
-        if self.ctx.kind == "figure":
-            self.ctx.data["legend"] = text
+        if isinstance(self.ctx, FigureContext):
+            self.ctx.legend = text
         else:
             self.add_block(text)
 
@@ -585,12 +526,14 @@ class QmdTranslator(
     def visit_image(self, node: nodes.image) -> None:
         if is_subfigure(node.parent):
             self.visit_subfigure_image(node)
+        if isinstance(self.ctx, FigureContext) and not isinstance(node.parent, nodes.reference):
+            # drawn when the figure departs, with what its caption decides
+            self.ctx.image = node
+            raise nodes.SkipNode
         text = self.image_markdown(node)
         if isinstance(node.parent, nodes.reference):
             # a linked image: the reference writes the link around it
             self.add_inline(text)
-        elif self.ctx.kind == "figure":
-            self.ctx.data["image"] = text
         elif isinstance(node.parent, nodes.TextElement):
             self.add_inline(text)
         else:
@@ -682,14 +625,3 @@ def _link_uri(uri: str) -> str:
     if any(ch in uri for ch in " ()<>"):
         return "<" + uri.replace(">", "%3E") + ">"
     return uri
-
-
-def _yaml_scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def relative_path(from_doc: str, to_path: str) -> str:
-    """*to_path* (relative to the book root) as seen from the page *from_doc*."""
-    return posixpath.relpath(to_path, posixpath.dirname(from_doc) or ".")

@@ -1,0 +1,82 @@
+"""Containers whose markdown the writer's contexts draw: comments and block quotes.
+
+Each page is read back with pandoc: the structure pandoc sees is what Quarto renders.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from helpers import build_qmd, pandoc_ast
+
+from sphinx_qmd_builder.writer import markdown as md
+
+
+def _build_page(tmp_path: Path, rst: str) -> str:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text('project = "T"\nextensions = ["sphinx_qmd_builder"]\n')
+    (src / "index.rst").write_text("Title\n=====\n\n" + rst, encoding="utf-8")
+    result = build_qmd(src, tmp_path / "out")
+    assert "WARNING" not in result.warnings, result.warnings
+    return result.read("index.qmd")
+
+
+def _blocks(text: str) -> list[dict[str, Any]]:
+    return [b for b in pandoc_ast(text)["blocks"]]
+
+
+def test_comment_text_cannot_close_the_comment() -> None:
+    for text in ("a ---> b", "a --> b", "x --!> y", "<!-- inner -->", "ends with -", "-->"):
+        comment = f"<!-- {md.comment_text(text)} -->"
+        assert comment.count("-->") == 1 and comment.endswith(" -->")
+        assert "--!>" not in comment
+        [block] = _blocks(f"{comment}\n")
+        assert block["t"] == "RawBlock" and block["c"][1] == comment
+
+
+def test_comment_is_one_comment_and_keeps_no_fence(tmp_path: Path) -> None:
+    page = _build_page(
+        tmp_path,
+        "Before.\n\n"
+        ".. a ---> b and more text\n\n"
+        "..\n"
+        "   ```{figure} images/shape.png\n"
+        "   ---\n"
+        "   name: shape\n"
+        "   ---\n"
+        "   Caption\n"
+        "   ```\n\n"
+        "After.\n",
+    )
+    blocks = _blocks(page)
+    kinds = [b["t"] for b in blocks]
+    assert kinds == ["Para", "RawBlock", "RawBlock", "Para"], page
+    first, second = blocks[1]["c"][1], blocks[2]["c"][1]
+    assert first == "<!-- a - - -> b and more text -->"
+    # QUARTO.md 16: no line of the comment starts with a code fence
+    lines = second.split("\n")
+    assert len(lines) == 6 and "{figure} images/shape.png" in lines[0]
+    assert not any(line.lstrip().startswith(("```", "~~~")) for line in lines)
+    assert all(b["t"] != "CodeBlock" for b in blocks)
+
+
+def test_block_quote_keeps_a_code_block_with_blank_lines(tmp_path: Path) -> None:
+    page = _build_page(
+        tmp_path,
+        "Before.\n\n"
+        "   Quoted text::\n\n"
+        "       first line\n\n\n"
+        "       after two blank lines\n\n"
+        "   Still quoted.\n\n"
+        "After.\n",
+    )
+    blocks = _blocks(page)
+    assert [b["t"] for b in blocks] == ["Para", "BlockQuote", "Para"], page
+    inside = blocks[1]["c"]
+    assert [b["t"] for b in inside] == ["Para", "CodeBlock", "Para"]
+    assert inside[1]["c"][1] == "first line\n\n\nafter two blank lines"
+    # every line of the quote carries its mark, the blank ones too
+    quote = page.split("Before.\n\n", 1)[1].split("\n\nAfter.", 1)[0]
+    assert all(line.startswith(">") for line in quote.split("\n")), quote
