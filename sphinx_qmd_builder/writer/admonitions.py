@@ -12,7 +12,6 @@ from typing import Any
 
 from docutils import nodes
 
-from . import markdown as md
 from .translator_api import TranslatorAPI
 
 #: Sphinx/docutils admonition node (or admonition class) -> Quarto callout type
@@ -74,7 +73,7 @@ class AdmonitionVisitors(TranslatorAPI):
         if self.config.qmd_callout_appearance:
             attrs["appearance"] = self.config.qmd_callout_appearance
         attrs.update(extra)
-        header = md.attributes(ident, [f"callout-{kind}"], **attrs)
+        header = self.id_attributes(ident, [f"callout-{kind}"], **attrs)
         parts = []
         if title:
             parts.append(f"## {title}" if collapse is not None else f"**{title}**")

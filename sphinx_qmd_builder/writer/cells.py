@@ -337,6 +337,7 @@ class CellVisitors(TranslatorAPI):
         return self.fenced_cell(language, options, code)
 
     def fenced_cell(self, language: str, options: CellOptions, code: str) -> str:
+        self.note_id(options.options.get("label"))
         head = "".join(f"{line}\n" for line in options.lines())
         body = code.rstrip()
         fence = md.code_fence(head + body)
@@ -397,6 +398,7 @@ class CellVisitors(TranslatorAPI):
                     subtype="cell_option",
                 )
             if found.options:
+                self.note_id(found.options.get("label"))
                 result[cell.index] = found.lines()
         return result
 

@@ -63,7 +63,7 @@ class FigureVisitors(TranslatorAPI):
                 columns,
             )
         target = self.builder.labels.for_node(self.docname, node)
-        attrs = md.attributes(target.qid if target else None, [], layout_ncol=columns)
+        attrs = self.id_attributes(target.qid if target else None, [], layout_ncol=columns)
         parts = [*ctx.subfigures, ctx.make(), ctx.caption]
         body = "\n\n".join(p for p in parts if p)
         self.add_block(f"::: {attrs}\n\n{body}\n\n:::")

@@ -47,13 +47,13 @@ class ProofVisitors(TranslatorAPI):
             return
         if realtype in PROOF_CLASSES:
             ident = target.qid if target else None
-            attrs = md.attributes(ident, [PROOF_CLASSES[realtype]])
+            attrs = self.id_attributes(ident, [PROOF_CLASSES[realtype]])
             heading = f"## {title}\n\n" if title else ""
             self.add_block(f"::: {attrs}\n\n{heading}{body}\n\n:::")
             return
         if target is not None and target.numbered:
             heading = f"## {title}\n\n" if title else ""
-            self.add_block(f"::: {md.attributes(target.qid)}\n\n{heading}{body}\n\n:::")
+            self.add_block(f"::: {self.id_attributes(target.qid)}\n\n{heading}{body}\n\n:::")
             return
         # a type Quarto does not number: say what it is in the title
         name = realtype.replace("_", " ").title()
@@ -74,7 +74,7 @@ class ProofVisitors(TranslatorAPI):
             # a hidden solution: Quarto's .solution cannot collapse, a callout can
             title = lead or "Solution"
             return self.callout("note", title, body, collapse_of(node), ident, icon="false")
-        attrs = md.attributes(ident, ["solution"])
+        attrs = self.id_attributes(ident, ["solution"])
         parts = [p for p in (f"**{lead}**" if lead else "", body) if p]
         return f"::: {attrs}\n\n" + "\n\n".join(parts) + "\n\n:::"
 

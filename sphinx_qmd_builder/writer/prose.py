@@ -62,7 +62,7 @@ class ProseVisitors(TranslatorAPI):
         text = self.pop().make_inline().strip()
         if node.get("ids"):
             # glossary terms are link targets ({term} references point here)
-            text = f"[{text}]{md.attributes(node['ids'][0])}"
+            text = f"[{text}]{self.id_attributes(node['ids'][0])}"
         item = self.ctx
         if isinstance(item, DefinitionItemContext):
             item.terms.append(text)

@@ -84,9 +84,9 @@ class RefVisitors(TranslatorAPI):
         caption = self.render_child(node, nodes.caption)
         target = self.builder.labels.for_node(self.docname, node)
         if target is not None and target.numbered and caption:
-            self.add_block(f"::: {md.attributes(target.qid)}\n\n{code}\n\n{caption}\n\n:::")
+            self.add_block(f"::: {self.id_attributes(target.qid)}\n\n{code}\n\n{caption}\n\n:::")
             raise nodes.SkipNode
-        anchor = f"[]{{#{target.qid}}}" if target is not None else ""
+        anchor = self.anchor(target.qid) if target is not None else ""
         for block in (anchor, caption, code):
             if block:
                 self.add_block(block)

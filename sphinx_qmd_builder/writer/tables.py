@@ -13,7 +13,6 @@ from typing import Any
 
 from docutils import nodes
 
-from . import markdown as md
 from .contexts import Cell, TableContext
 from .translator_api import TranslatorAPI
 
@@ -46,11 +45,11 @@ class TableVisitors(TranslatorAPI):
         widths = ctx.colwidths if "colwidths-given" in node.get("classes", []) else []
         parts = []
         if target is not None and not target.numbered:
-            parts.append(f"[]{{#{target.qid}}}")
+            parts.append(self.anchor(target.qid))
         parts.append(table)
         ident = target.qid if target is not None and target.numbered else None
         colwidths = _percentages(widths) if widths and len(widths) == ncols else None
-        attrs = md.attributes(ident, [], tbl_colwidths=colwidths)
+        attrs = self.id_attributes(ident, [], tbl_colwidths=colwidths)
         if caption or attrs:
             parts.append(f": {caption} {attrs}".rstrip() if caption else f": {attrs}")
         self.add_block("\n\n".join(parts))

@@ -1,16 +1,14 @@
-"""The Quarto writer: how one resolved doctree becomes one ``.qmd`` page.
+"""The Quarto writer: how one resolved doctree becomes one page (a :class:`.PageOutput`).
 
-The translator keeps a stack of output contexts. A block element pushes a context,
-its children write into it, and its ``depart_`` pops the context and hands the
-finished markdown to the parent (STYLE.md: the sphinx-markdown-builder shape).
+The translator keeps a stack of output contexts (:mod:`.contexts`). A block element
+pushes a context, its children write into it, and its ``depart_`` pops the context and
+hands the finished markdown to the parent (STYLE.md: the sphinx-markdown-builder shape).
 """
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from docutils import nodes, writers
 from sphinx import addnodes
 from sphinx.util import logging
@@ -24,6 +22,7 @@ from .design import DesignVisitors
 from .equations import display_math, strip_label
 from .figures import FigureVisitors, is_subfigure
 from .media import MediaVisitors
+from .page import PageOutput
 from .proofs import ProofVisitors
 from .prose import ProseVisitors
 from .refs import RefVisitors
@@ -46,10 +45,11 @@ CELL_LANGUAGES = {
 
 
 class QmdWriter(writers.Writer):  # type: ignore[type-arg]
-    """docutils writer that runs :class:`QmdTranslator` and returns the page text."""
+    """docutils writer that runs :class:`QmdTranslator`; :attr:`page` is what it made."""
 
     supported = ("qmd",)
     output: str
+    page: PageOutput
 
     def __init__(self, builder: QmdBuilder) -> None:
         super().__init__()
@@ -58,8 +58,8 @@ class QmdWriter(writers.Writer):  # type: ignore[type-arg]
     def translate(self) -> None:
         visitor = self.builder.create_translator(self.document, self.builder)
         self.document.walkabout(visitor)
-        self.visitor = visitor
-        self.output = visitor.astext()  # type: ignore[attr-defined]
+        self.page = visitor.page  # type: ignore[attr-defined]
+        self.output = self.page.text
 
 
 class QmdTranslator(
@@ -85,7 +85,9 @@ class QmdTranslator(
         self.section_level = 0
         self.front_matter: dict[str, Any] = {}
         self.title_taken = False
-        self.body = ""
+        #: the Quarto ids written so far (see :meth:`id_attributes`)
+        self.ids: set[str] = set()
+        self.page = PageOutput("")
         self.init_cells()
 
     # -- context stack ----------------------------------------------------------
@@ -113,8 +115,25 @@ class QmdTranslator(
     def warn(self, message: str, node: nodes.Node, subtype: str, *args: Any) -> None:
         logger.warning(message, *args, location=node, type="qmd", subtype=subtype)
 
+    def id_attributes(
+        self, ident: str | None = None, classes: list[str] | tuple[str, ...] = (), **kv: object
+    ) -> str:
+        """:func:`.markdown.attributes`, noting *ident* among the ids the page writes."""
+        self.note_id(ident)
+        return md.attributes(ident, classes, **kv)
+
+    def anchor(self, ident: str) -> str:
+        """``[]{#ident}``: an empty span that carries an id Quarto cannot number."""
+        self.note_id(ident)
+        return f"[]{{#{ident}}}"
+
+    def note_id(self, ident: str | None) -> None:
+        """Record an id the page writes (:attr:`.PageOutput.ids`, the integrity report)."""
+        if ident:
+            self.ids.add(ident)
+
     def astext(self) -> str:
-        return self.body
+        return self.page.text
 
     # -- document structure -------------------------------------------------------
 
@@ -125,20 +144,16 @@ class QmdTranslator(
         self.settle_blocks()
         self.front_matter.update(self.builder.front_matter_extra(self.docname))
         kernel = self.builder.notebook_kernel(self.docname)
+        cell_markdown, code_options = None, {}
         if self.notebook_as_ipynb:
-            self.cell_markdown = self.markdown_by_cell()
-            self.code_options = self.ipynb_code_options()
+            cell_markdown = self.markdown_by_cell()
+            code_options = self.ipynb_code_options()
         elif kernel is not None:
             self.restore_removed_cells()
             if kernel:
                 self.front_matter.setdefault("jupyter", kernel)
         body = self.ctx.make()
-        parts = []
-        if self.front_matter:
-            parts.append(f"---\n{front_matter_yaml(self.front_matter)}---")
-        if body:
-            parts.append(body)
-        self.body = "\n\n".join(parts) + "\n"
+        self.page = PageOutput(body, self.front_matter, self.ids, cell_markdown, code_options)
 
     def visit_section(self, node: nodes.section) -> None:
         self.section_level += 1
@@ -170,7 +185,7 @@ class QmdTranslator(
             return
         level = self.section_level - (1 if self.title_taken else 0)
         target = self.builder.labels.for_node(self.docname, parent)
-        attrs = md.attributes(target.qid) if target else ""
+        attrs = self.id_attributes(target.qid) if target else ""
         heading = "#" * max(1, min(level, 6)) + " " + text
         self.add_block(f"{heading} {attrs}".rstrip())
 
@@ -188,7 +203,7 @@ class QmdTranslator(
         text = self.pop().make_inline().strip()
         ident = self.anchor_for(node)
         if ident:
-            text = f"[]{{#{ident}}}{text}"
+            text = f"{self.anchor(ident)}{text}"
         self.add_block(text)
 
     def visit_compound(self, node: nodes.Element) -> None:
@@ -338,7 +353,7 @@ class QmdTranslator(
         # labels live on the element they name; a target left alone is an anchor
         ident = self.anchor_for(node)
         if ident and not node.get("refuri"):
-            self.add_block(f"[]{{#{ident}}}")
+            self.add_block(self.anchor(ident))
         raise nodes.SkipNode
 
     def visit_pending_xref(self, node: addnodes.pending_xref) -> None:
@@ -400,6 +415,7 @@ class QmdTranslator(
         if target is None:  # labelled only by a \label{} inside the math
             target = self.builder.labels.for_node(self.docname, node)
         ident = target.qid if target else None
+        self.note_id(ident)
         text = strip_label(node.astext(), target.label) if target else node.astext()
         self.add_block(display_math(text, ident, node, self.warn))
         raise nodes.SkipNode
@@ -475,7 +491,9 @@ class QmdTranslator(
             self.add_block(image)
             return
         image = self.image_markdown(ctx.image) if ctx.image else ""
-        self.add_block(ctx.make_div(image, target.qid if target else None))
+        ident = target.qid if target else None
+        self.note_id(ident)
+        self.add_block(ctx.make_div(image, ident))
 
     def visit_caption(self, node: nodes.caption) -> None:
         self.push("inline")
@@ -510,7 +528,7 @@ class QmdTranslator(
         classes = [
             c for c in node.get("classes", []) if not c.startswith("align-") and c not in dropped
         ]
-        attr_text = md.attributes(
+        attr_text = self.id_attributes(
             ident,
             classes,
             width=width,
@@ -580,30 +598,6 @@ class QmdTranslator(
             self.add_inline(ctx.make_inline())
         else:
             self.add_block(ctx.make())
-
-
-def front_matter_yaml(data: dict[str, Any]) -> str:
-    """YAML front matter in the house style: strings double-quoted, two-space nesting."""
-
-    def scalar(value: Any) -> str:
-        if isinstance(value, str):
-            return json.dumps(value, ensure_ascii=False)
-        return (
-            yaml.safe_dump(value, default_flow_style=True, width=1000).strip().removesuffix("\n...")
-        )
-
-    def lines(mapping: dict[str, Any], depth: int) -> list[str]:
-        out = []
-        for key, value in mapping.items():
-            pad = "  " * depth
-            if isinstance(value, dict):
-                out.append(f"{pad}{key}:")
-                out.extend(lines(value, depth + 1))
-            else:
-                out.append(f"{pad}{key}: {scalar(value)}")
-        return out
-
-    return "\n".join(lines(data, 0)) + "\n"
 
 
 def _dimension(value: str | None) -> str | int | None:
