@@ -55,7 +55,7 @@ def collapse_of(node: nodes.Element) -> str | None:
 
 
 class AdmonitionVisitors(TranslatorAPI):
-    """Mixin for :class:`~sphinx_qmd_builder.writer.QmdTranslator`."""
+    """Mixin for :class:`~.translator.QmdTranslator`."""
 
     def callout(
         self,

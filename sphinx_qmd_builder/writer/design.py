@@ -68,7 +68,7 @@ def _figure_cells(row: nodes.Element) -> bool:
 
 
 class DesignVisitors(TranslatorAPI):
-    """Mixin for :class:`~sphinx_qmd_builder.writer.QmdTranslator`."""
+    """Mixin for :class:`~.translator.QmdTranslator`."""
 
     if TYPE_CHECKING:
 

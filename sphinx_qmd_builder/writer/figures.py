@@ -39,7 +39,7 @@ def layout_columns(node: nodes.Element) -> tuple[int, bool]:
 
 
 class FigureVisitors(TranslatorAPI):
-    """Mixin for :class:`~sphinx_qmd_builder.writer.QmdTranslator`."""
+    """Mixin for :class:`~.translator.QmdTranslator`."""
 
     if TYPE_CHECKING:
 

@@ -31,7 +31,7 @@ def _plain_title(title: str) -> str:
 
 
 class ProofVisitors(TranslatorAPI):
-    """Mixin for :class:`~sphinx_qmd_builder.writer.QmdTranslator`."""
+    """Mixin for :class:`~.translator.QmdTranslator`."""
 
     def visit_proof_like(self, node: nodes.Element) -> None:
         self.push("proof")

@@ -19,7 +19,7 @@ from .contexts import (
 from .translator_api import TranslatorAPI
 
 if TYPE_CHECKING:
-    from ..transforms.constructs import qmd_only
+    from ..transforms.nodes import qmd_only
 
 
 def _footnote_label(node: nodes.Element) -> str:
@@ -32,7 +32,7 @@ def _footnote_label(node: nodes.Element) -> str:
 
 
 class ProseVisitors(TranslatorAPI):
-    """Mixin for :class:`~sphinx_qmd_builder.writer.QmdTranslator`."""
+    """Mixin for :class:`~.translator.QmdTranslator`."""
 
     document: nodes.document
 
@@ -48,12 +48,7 @@ class ProseVisitors(TranslatorAPI):
         self.push(DefinitionItemContext())
 
     def depart_definition_list_item(self, node: nodes.Element) -> None:
-        item = self.pop().make()
-        deflist = self.ctx
-        if isinstance(deflist, DefinitionListContext):
-            deflist.items.append(item)
-        else:  # never made by docutils: keep it as a block
-            self.add_block(item)
+        self.collect(DefinitionListContext, self.pop().make(), lambda deflist: deflist.items)
 
     def visit_term(self, node: nodes.Element) -> None:
         self.push("inline")
@@ -63,11 +58,7 @@ class ProseVisitors(TranslatorAPI):
         if node.get("ids"):
             # glossary terms are link targets ({term} references point here)
             text = f"[{text}]{self.id_attributes(node['ids'][0])}"
-        item = self.ctx
-        if isinstance(item, DefinitionItemContext):
-            item.terms.append(text)
-        else:  # never made by docutils: keep the words
-            self.add_block(text)
+        self.collect(DefinitionItemContext, text, lambda item: item.terms)
 
     def visit_classifier(self, node: nodes.Element) -> None:
         self.push("inline")
@@ -76,7 +67,7 @@ class ProseVisitors(TranslatorAPI):
         text = self.pop().make_inline().strip()
         item = self.ctx
         if not isinstance(item, DefinitionItemContext) or not item.terms:
-            self.add_block(f"*({text})*")  # never made by docutils: keep the words
+            self.add_block(f"*({text})*")  # a tree docutils never makes: keep the words
             return
         item.terms[-1] = f"{item.terms[-1]} *({text})*"
 
@@ -85,11 +76,7 @@ class ProseVisitors(TranslatorAPI):
 
     def depart_definition(self, node: nodes.Element) -> None:
         text = self.pop().make()
-        item = self.ctx
-        if isinstance(item, DefinitionItemContext):
-            item.definitions.append(text)
-        else:  # never made by docutils: keep the words
-            self.add_block(text)
+        self.collect(DefinitionItemContext, text, lambda item: item.definitions)
 
     def visit_glossary(self, node: nodes.Element) -> None:
         pass
@@ -134,11 +121,7 @@ class ProseVisitors(TranslatorAPI):
 
     def depart_line(self, node: nodes.Element) -> None:
         text = self.pop().make_inline().strip()
-        block = self.ctx
-        if isinstance(block, LineBlockContext):
-            block.lines.append(text)
-        else:  # never made by docutils: keep the words
-            self.add_block(text)
+        self.collect(LineBlockContext, text, lambda block: block.lines)
 
     def visit_qmd_hard_break(self, node: nodes.Element) -> None:
         self.add_inline("\\\n")

@@ -26,7 +26,7 @@ _KEY_CONTINUES = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345
 
 
 class RefVisitors(TranslatorAPI):
-    """Mixin of :class:`.writer.QmdTranslator`: cross-references and citations."""
+    """Mixin of :class:`~.translator.QmdTranslator`: cross-references and citations."""
 
     add_inline: Any
 

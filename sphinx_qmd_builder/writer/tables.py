@@ -20,7 +20,7 @@ _ALIGN_CLASSES = {"text-left": "left", "text-center": "center", "text-right": "r
 
 
 class TableVisitors(TranslatorAPI):
-    """Mixin of :class:`.writer.QmdTranslator`: docutils tables."""
+    """Mixin of :class:`~.translator.QmdTranslator`: docutils tables."""
 
     warn: Any
 

@@ -7,7 +7,8 @@ hands the finished markdown to the parent (STYLE.md: the sphinx-markdown-builder
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from docutils import nodes, writers
 from sphinx import addnodes
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from ..builder import QmdBuilder
 
 logger = logging.getLogger(__name__)
+
+C = TypeVar("C", bound=Context)
 
 #: kernel / lexer names -> Quarto engine language of an executable cell
 CELL_LANGUAGES = {
@@ -111,6 +114,16 @@ class QmdTranslator(
 
     def add_inline(self, text: str) -> None:
         self.ctx.add_inline(text)
+
+    def collect(self, kind: type[C], text: str, part: Callable[[C], list[str]]) -> None:
+        """Hand *text* to the enclosing container of *kind*, into its list *part* (a term
+        to its definition-list item, a line to its line block). In a tree docutils never
+        makes (no such container) the text is kept as a block."""
+        ctx = self.ctx
+        if isinstance(ctx, kind):
+            part(ctx).append(text)
+        else:
+            self.add_block(text)
 
     def warn(self, message: str, node: nodes.Node, subtype: str, *args: Any) -> None:
         logger.warning(message, *args, location=node, type="qmd", subtype=subtype)
@@ -451,7 +464,7 @@ class QmdTranslator(
         lst = self.ctx
         if isinstance(lst, ListContext):
             lst.add_item(content, tight)
-        else:  # never made by docutils: keep the words
+        else:  # a tree docutils never makes: keep the words
             self.add_block(content)
 
     # -- code -----------------------------------------------------------------------------
