@@ -1,4 +1,5 @@
-"""Containers whose markdown the writer's contexts draw: comments and block quotes.
+"""What the writer hands over: containers drawn by its contexts (comments, block quotes)
+and the one ``PageOutput`` per page.
 
 Each page is read back with pandoc: the structure pandoc sees is what Quarto renders.
 """
@@ -9,18 +10,42 @@ from pathlib import Path
 from typing import Any
 
 from helpers import build_qmd, pandoc_ast
+from sphinx.application import Sphinx
 
 from sphinx_qmd_builder.writer import markdown as md
+from sphinx_qmd_builder.writer.page import PageOutput
 
 
-def _build_page(tmp_path: Path, rst: str) -> str:
+def _build_page(tmp_path: Path, rst: str, pages: list[PageOutput] | None = None) -> str:
+    """Build a one-page project; *pages* receives the writer's PageOutput."""
     src = tmp_path / "src"
     src.mkdir()
     (src / "conf.py").write_text('project = "T"\nextensions = ["sphinx_qmd_builder"]\n')
     (src / "index.rst").write_text("Title\n=====\n\n" + rst, encoding="utf-8")
-    result = build_qmd(src, tmp_path / "out")
+
+    def keep_page(app: Sphinx) -> None:
+        app.connect("build-finished", lambda app, exc: pages.append(app.builder.writer.page))
+
+    result = build_qmd(src, tmp_path / "out", prepare=keep_page if pages is not None else None)
     assert "WARNING" not in result.warnings, result.warnings
     return result.read("index.qmd")
+
+
+def test_page_output_is_what_the_page_holds(tmp_path: Path) -> None:
+    pages: list[PageOutput] = []
+    text = _build_page(
+        tmp_path,
+        ".. _intro:\n\nIntro\n-----\n\n.. _tbl:\n\n.. table:: Numbers\n\n"
+        "   ===  ===\n   a    b\n   ===  ===\n   1    2\n   ===  ===\n\nSee :ref:`intro`.\n",
+        pages,
+    )
+    [page] = pages
+    assert page.text == text
+    assert page.front_matter == {"title": "Title"}
+    assert page.cell_markdown is None
+    # the ids the translator wrote, named by the page itself (no scan of its text)
+    assert page.ids == {"intro", "tbl-tbl"}  # the root page's headings are not numbered
+    assert all(f"{{#{ident}" in text for ident in page.ids)
 
 
 def _blocks(text: str) -> list[dict[str, Any]]:
