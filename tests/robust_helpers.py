@@ -24,6 +24,7 @@ nb_execution_mode = "off"
 numfig = True
 exclude_patterns = ["_build", "**/_*", "_*", "**/_ext", "**.ipynb_checkpoints"]
 suppress_warnings = ["myst.header"]
+show_warning_types = True  # the [type.subtype] a case may name (default only from Sphinx 8)
 """
 
 

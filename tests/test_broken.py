@@ -2,8 +2,10 @@
 
 Each folder of tests/broken is one case: the files of a page (or a few) and ``case.yml``
 saying what is expected (``warning``: a regex for one warning line, relative to the case
-folder, or null for none; ``left_out``: pages that must not be written; ``keep``: text the
-output must still hold; ``conf``: extra conf.py lines, built alone). Cases without ``conf``
+folder, or null for none; ``also``: regexes for further warning lines; ``left_out``: pages
+that must not be written; ``keep``: text the output must still hold; ``words``: texts every
+one of which the written pages must hold -- the words a broken construct must not cost;
+``conf``: extra conf.py lines, built alone). Cases without ``conf``
 are built together, each in its own sub-folder of one book, so one build covers them all.
 """
 
@@ -122,10 +124,10 @@ def _check_case(case: str, result, prefix: str) -> None:
         case_lines = [line for line in case_lines if f"/src/{prefix}" in line]
     if expect["warning"] is None:
         assert not [line for line in case_lines if "WARNING" in line], case_lines
-    else:
-        pattern = re.compile(re.escape(f"/src/{prefix}") + expect["warning"])
+    for regex in [expect["warning"], *expect.get("also", [])] if expect["warning"] else []:
+        pattern = re.compile(re.escape(f"/src/{prefix}") + regex)
         assert any(pattern.search(line) for line in warnings.splitlines()), (
-            f"expected /{expect['warning']}/ in:\n" + "\n".join(case_lines or [warnings])
+            f"expected /{regex}/ in:\n" + "\n".join(case_lines or [warnings])
         )
     out = result.outdir / prefix if prefix else result.outdir
     src_docs = _docs_of(BROKEN / case)
@@ -149,6 +151,8 @@ def _check_case(case: str, result, prefix: str) -> None:
         pypandoc.convert_text(text, "json", format="markdown")  # parses
     if "keep" in expect:
         assert any(expect["keep"] in text for text in written), written
+    lost = [word for word in expect.get("words", []) if not any(word in t for t in written)]
+    assert not lost, f"words lost: {lost}\n" + "\n".join(written)
     # the good page of the book is always there
     assert (result.outdir / "good.qmd").is_file()
     assert "good.qmd" in _flat(chapters)
