@@ -55,8 +55,8 @@ def _wrap_readers() -> None:
                 raise
         from myst_parser.parsers.directives import parse_directive_text
 
-        _warn(token, f"{cell_type.lower()} cell options are not valid YAML; "
-              "the cell is kept without them")  # fmt: skip
+        kind = cell_type.lower()
+        _warn(token, f"{kind} cell options are not valid YAML; the cell is kept without them")
         result = parse_directive_text(
             directive_class=read._MockDirective,
             first_line="",

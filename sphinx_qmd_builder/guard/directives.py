@@ -141,8 +141,8 @@ def guarded_directive(cls: type[Directive]) -> type[Directive]:
     def run(self: Directive) -> list[nodes.Node]:
         env = _env_of(self)
         if _blank_figure_caption(self):
-            _warn(env, "figure caption is blank; the figure is kept without one",
-                  self.lineno, "figure-caption")  # fmt: skip
+            message = "figure caption is blank; the figure is kept without one"
+            _warn(env, message, self.lineno, "figure-caption")
             self.content = StringList()
         try:
             return original(self)
