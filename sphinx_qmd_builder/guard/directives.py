@@ -174,13 +174,15 @@ def guarded_role(fn: Callable[..., Any]) -> Callable[..., Any]:
     if getattr(fn, _GUARD_MARK, False):
         return fn
 
-    def role(*args: Any, **kwargs: Any) -> Any:
+    def role(
+        name: str, rawtext: str, text: str, lineno: int, inliner: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        # options and content go on exactly as given: old-style roles default them to {}/[]
         try:
-            return fn(*args, **kwargs)
+            return fn(name, rawtext, text, lineno, inliner, *args, **kwargs)
         except (SphinxWarning, SystemMessage):
             raise
         except Exception as err:
-            name, rawtext, _text, lineno, inliner = args[:5]
             _warn(
                 inliner.document.settings.env,
                 "role %r failed (%s: %s); its text is kept as inline code",
