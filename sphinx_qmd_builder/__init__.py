@@ -18,7 +18,15 @@ from .guard.input_checks import setup_checks
 from .guard.paths import setup_safety
 from .labels import QmdLabelCollector
 from .transforms.constructs import CONSTRUCT_NODES, CONSTRUCT_TRANSFORMS
-from .transforms.nodes import qmd_bibliography, qmd_citation, qmd_crossref, qmd_doclink, qmd_listing
+from .transforms.nodes import (
+    qmd_bibliography,
+    qmd_citation,
+    qmd_crossref,
+    qmd_doclink,
+    qmd_listing,
+    qmd_slide,
+    qmd_slide_end,
+)
 from .transforms.read import ImageLineFiller
 from .transforms.references import (
     LatexExportCommentRemover,
@@ -27,6 +35,7 @@ from .transforms.references import (
     QmdListingTransform,
     QmdReferenceTransform,
 )
+from .transforms.slides import SlideMarkerTransform
 from .translation import setup_translation
 
 __version__ = "0.1.0"
@@ -47,6 +56,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
         qmd_doclink,
         qmd_bibliography,
         qmd_listing,
+        qmd_slide,
+        qmd_slide_end,
         *CONSTRUCT_NODES,
     ):
         # other builders never see these nodes (the transforms run only for qmd)
@@ -57,6 +68,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(QmdListingTransform)
     app.add_post_transform(QmdDeadLinkTransform)
     app.add_post_transform(LatexExportCommentRemover)
+    app.add_post_transform(SlideMarkerTransform)
     for transform in CONSTRUCT_TRANSFORMS:
         app.add_post_transform(transform)
     app.add_transform(ImageLineFiller)

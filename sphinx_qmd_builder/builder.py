@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
 from docutils import nodes
 from docutils.io import StringOutput
 from sphinx.builders import Builder
@@ -24,7 +25,8 @@ from sphinx.util.osutil import relative_uri
 from .book.bibfiles import copy_bib
 from .book.integrity import RefReport
 from .book.notebooks import converted_notebook, is_notebook_source, read_notebook
-from .book.quarto_yml import book_chapters, quarto_config_yaml
+from .book.quarto_yml import book_chapters, quarto_config_yaml, toctree_order
+from .book.website import website_config_yaml
 from .compat import app_of
 from .guard.atomic import copy_file_atomic, remove_stale_temp_files, write_text_atomic
 from .guard.isolation import (
@@ -36,6 +38,7 @@ from .guard.isolation import (
 )
 from .guard.paths import is_allowed
 from .labels import LabelRegistry
+from .writer.slides import SLIDES_DIR, deck_text, deck_uri
 from .writer.translator import CELL_LANGUAGES, QmdTranslator, QmdWriter, front_matter_yaml
 
 logger = logging.getLogger(__name__)
@@ -70,6 +73,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
 
     current_docname: str = ""
 
+    #: the Quarto project types the builder writes
+    project_types = ("book", "website")
+
     #: present in outdir while pages are being written; a leftover means a killed build
     pending_marker = ".qmd-build-incomplete"
 
@@ -85,6 +91,23 @@ class QmdBuilder(IsolatingBuilder, Builder):
         self.failed_writes: set[str] = set()
         #: pages handed to write_doc (recorded on the main process, so it survives -j)
         self.pages_to_write: set[str] = set()
+
+    @property
+    def project_type(self) -> str:
+        """``book`` or ``website`` (``qmd_project_type``; anything else warned as book)."""
+        value = self.config.qmd_project_type
+        if value in self.project_types:
+            return value
+        if not getattr(self, "_type_warned", False):
+            self._type_warned = True
+            logger.warning(
+                __("qmd_project_type %r is not one of %s; writing a book"),
+                value,
+                ", ".join(self.project_types),
+                type="qmd",
+                subtype="config",
+            )
+        return "book"
 
     # -- where things go ------------------------------------------------------------
 
@@ -222,6 +245,43 @@ class QmdBuilder(IsolatingBuilder, Builder):
             write_text_atomic(target, text)
         except OSError as err:
             logger.warning(__("error writing file %s: %s"), target, err, type="qmd", subtype="io")
+        self.write_deck(docname)
+
+    def write_deck(self, docname: str) -> None:
+        """``slides/<page>.qmd`` from the slides the page's translator wrote (or none)."""
+        visitor = self.writer.visitor
+        target = self.outdir / deck_uri(self.out_name(docname))
+        if not self.config.qmd_slides or not visitor.slides:
+            target.unlink(missing_ok=True)  # the page lost its markers: no stale deck
+            return
+        front: dict[str, Any] = {}
+        title = visitor.front_matter.get("title") or self.env.titles.get(docname)
+        if title is not None:
+            front["title"] = title if isinstance(title, str) else title.astext()
+        front.update(self.front_matter_extra(docname))  # the page's images folder
+        if visitor.deck_cites:
+            bibs = [
+                posixpath.relpath(Path(bib).as_posix(), SLIDES_DIR)
+                for bib in getattr(self.config, "bibtex_bibfiles", None) or []
+            ]
+            if bibs:
+                front["bibliography"] = bibs[0] if len(bibs) == 1 else bibs
+        front.update(visitor.deck_front_matter)
+        try:
+            write_text_atomic(target, deck_text(front, visitor.slides))
+        except OSError as err:
+            logger.warning(__("error writing file %s: %s"), target, err, type="qmd", subtype="io")
+
+    def written_decks(self) -> list[str]:
+        """The decks in the book (relative paths), in the order of the book's pages."""
+        if not self.config.qmd_slides:
+            return []
+        found = []
+        for docname in toctree_order(self) + sorted(self.env.all_docs):
+            uri = deck_uri(self.out_name(docname))
+            if uri not in found and docname in self.env.all_docs and (self.outdir / uri).is_file():
+                found.append(uri)
+        return found
 
     def finish(self) -> None:
         self.copy_images()
@@ -244,10 +304,24 @@ class QmdBuilder(IsolatingBuilder, Builder):
             self.get_target_uri(docname) for docname in self.env.all_docs
         }
         # never overwrite the book's own page of that name; a {bibliography} page is it
-        if cites and not own_page and not self.bibliography_docs():
+        # a website lists each page's references under it: no page of its own
+        website = self.project_type == "website"
+        if cites and not own_page and not self.bibliography_docs() and not website:
             self.write_references_page()
             chapters.append(self.config.qmd_references_page)
-        config_text = quarto_config_yaml(self, chapters, bibfiles)
+        decks = self.written_decks()
+        if not decks:
+            (self.outdir / SLIDES_DIR / "_metadata.yml").unlink(missing_ok=True)
+        else:
+            metadata = {"format": {"revealjs": dict(self.config.qmd_slides_format)}}
+            write_text_atomic(
+                self.outdir / SLIDES_DIR / "_metadata.yml",
+                yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True),
+            )
+        if self.project_type == "website":
+            config_text = website_config_yaml(self, chapters, bibfiles, decks)
+        else:
+            config_text = quarto_config_yaml(self, chapters, bibfiles)
         write_text_atomic(self.outdir / "_quarto.yml", config_text)
         write_text_atomic(
             self.outdir / "labels.json",

@@ -107,6 +107,9 @@ class QmdReferenceTransform(SphinxPostTransform):
             refdoc=found.docname,
             anchor=found.anchor,
             numbered=found.numbered,
+            kind=found.kind,
+            node_id=found.node_id,
+            title=found.title,
         )
         new.source, new.line = node.source, node.line
         if form == "link":

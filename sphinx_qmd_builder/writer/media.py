@@ -75,7 +75,7 @@ class MediaVisitors(TranslatorAPI):
         src, _mime, remote = sources[0]
         if not remote:
             # the builder copies images only; the page points at the source's place
-            src = posixpath.relpath(src, posixpath.dirname(self.docname) or ".")
+            src = self.rebased(posixpath.relpath(src, posixpath.dirname(self.docname) or "."))
             self.warn(
                 "video file %s is not copied; place it beside the page in the Quarto book",
                 node,

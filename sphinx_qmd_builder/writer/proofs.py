@@ -68,7 +68,7 @@ class ProofVisitors(TranslatorAPI):
         if exercise is not None and exercise.numbered:
             lead = f"Solution to @{exercise.qid}"
         elif exercise is not None:
-            link = self.builder.link_to(self.docname, exercise.docname, exercise.qid)
+            link = self.link_to(exercise.docname, exercise.qid)
             lead = f"Solution to [{md.escape_text(exercise.label)}]({link})"
         if collapse_of(node):
             # a hidden solution: Quarto's .solution cannot collapse, a callout can

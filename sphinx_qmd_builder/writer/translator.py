@@ -27,6 +27,7 @@ from .media import MediaVisitors
 from .proofs import ProofVisitors
 from .prose import ProseVisitors
 from .refs import RefVisitors, format_citation  # noqa: F401 - format_citation re-exported
+from .slides import SlideVisitors
 from .tables import TableVisitors
 
 if TYPE_CHECKING:
@@ -111,6 +112,7 @@ class QmdTranslator(
     ProofVisitors,
     ProseVisitors,
     CellVisitors,
+    SlideVisitors,
     SphinxTranslator,
 ):
     """Writes Quarto markdown. Handlers are grouped by kind of node, as in Sphinx's writers."""
@@ -126,6 +128,7 @@ class QmdTranslator(
         self.title_taken = False
         self.body = ""
         self.init_cells()
+        self.init_slides()
 
     # -- context stack ----------------------------------------------------------
 
@@ -153,6 +156,26 @@ class QmdTranslator(
     def astext(self) -> str:
         return self.body
 
+    # -- where the text goes: the book page, or the page's deck --------------------------
+
+    def link_to(self, refdoc: str, anchor: str | None = None) -> str:
+        """A link from the text being written to *refdoc* (and an anchor in it)."""
+        if self.deck is None:
+            return self.builder.link_to(self.docname, refdoc, anchor)
+        return self.deck.link_to(self.builder, refdoc, anchor)
+
+    def rebased(self, path: str) -> str:
+        """A path relative to the page, as the text being written must spell it."""
+        return path if self.deck is None else self.deck.rebase(path)
+
+    def resolves_here(self, qid: str, refdoc: str) -> bool:
+        """Whether Quarto resolves ``@qid`` in the text being written (QUARTO.md 7, 11)."""
+        if self.deck is not None:
+            return qid in self.deck.qids
+        if self.builder.project_type == "website":
+            return refdoc == self.docname
+        return True
+
     # -- document structure -------------------------------------------------------
 
     def visit_document(self, node: nodes.document) -> None:
@@ -170,6 +193,8 @@ class QmdTranslator(
             if kernel:
                 self.front_matter.setdefault("jupyter", kernel)
         body = self.ctx.make()
+        if self.deck is None:
+            self.write_deck()
         parts = []
         if self.front_matter:
             parts.append(f"---\n{front_matter_yaml(self.front_matter)}---")
@@ -374,6 +399,10 @@ class QmdTranslator(
         if not uri:
             self.add_inline(text)
             return
+        if self.deck is not None and uri.startswith("#"):
+            uri = self.link_to(self.docname, uri[1:])
+        elif self.deck is not None and node.get("internal"):
+            uri = self.rebased(uri)
         if node.astext() == uri and "://" in uri and not node.get("refid"):
             self.add_inline(f"<{uri}>")
             return
@@ -405,6 +434,7 @@ class QmdTranslator(
     def depart_download_reference(self, node: nodes.Element) -> None:
         text = self.pop().make_inline()
         target = self.builder.download_target(self.docname, node)
+        target = self.rebased(target) if target else target
         self.add_inline(f"[{text}]({_link_uri(target)})" if target else text)
 
     # -- comments and raw --------------------------------------------------------------
@@ -558,7 +588,7 @@ class QmdTranslator(
 
     def image_markdown(self, node: nodes.image, ident: str | None = None, alt: str = "") -> str:
         """``![alt](path){#ident ...}``: shared by plain images and subfigure items."""
-        path = self.builder.image_reference(self.docname, node)
+        path = self.rebased(self.builder.image_reference(self.docname, node))
         width = _dimension(node.get("width"))
         height = _dimension(node.get("height"))
         if node.get("scale") and width is None:
