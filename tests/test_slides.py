@@ -125,9 +125,8 @@ def test_example_deck_slides_titles_figures(example_build) -> None:
     assert "BEGIN SLIDE" not in page and "Title:" not in page
     assert read_page(page).figures >= 26
     metadata = yaml.safe_load((outdir / "slides" / "_metadata.yml").read_text("utf-8"))
-    assert metadata == {
-        "format": {"revealjs": {"slide-number": True, "center-title-slide": True, "code-copy": True}}
-    }
+    revealjs = {"slide-number": True, "center-title-slide": True, "code-copy": True}
+    assert metadata == {"format": {"revealjs": revealjs}}
 
 
 def test_example_deck_needs_no_translation_request(example_build) -> None:
