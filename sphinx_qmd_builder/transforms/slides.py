@@ -45,11 +45,20 @@ class SlideMarkers:
         begin, title, end = config.qmd_slide_markers
         return cls(re.compile(begin), re.compile(title, re.S), re.compile(end))
 
-    def classify(self, node: nodes.Node) -> tuple[str, str] | None:
-        """``(kind, title text)`` when *node* is a marker comment, else None."""
+    def classify(self, node: nodes.Node) -> list[tuple[str, str]]:
+        """``(kind, title text)`` of each marker in a marker comment; [] for anything else.
+
+        A docutils comment may hold several markers, one a line (MyST joins consecutive
+        ``%`` lines into one comment); it counts only when every line is a marker.
+        """
         text = comment_text(node)
         if text is None:
-            return None
+            return []
+        lines = [text] if isinstance(node, nodes.raw) else text.splitlines()
+        found = [self.match(line.strip()) for line in lines if line.strip()]
+        return [m for m in found if m is not None] if None not in found else []
+
+    def match(self, text: str) -> tuple[str, str] | None:
         if self.begin.fullmatch(text):
             return BEGIN, ""
         if self.end.fullmatch(text):
@@ -92,7 +101,7 @@ class SlideMarkerTransform(SphinxPostTransform):
             return
         markers = SlideMarkers.from_config(self.config)
         parents: list[nodes.Element] = []
-        for node in self.document.findall(lambda n: markers.classify(n) is not None):
+        for node in self.document.findall(lambda n: bool(markers.classify(n))):
             if node.parent is not None and not any(node.parent is p for p in parents):
                 parents.append(node.parent)
         for parent in parents:
@@ -100,51 +109,55 @@ class SlideMarkerTransform(SphinxPostTransform):
 
     def pair(self, parent: nodes.Element, markers: SlideMarkers) -> None:
         current: qmd_slide | None = None
-        for child in list(parent.children):
-            found = markers.classify(child)
-            if found is None:
+        index = 0
+        while index < len(parent.children):
+            child = parent.children[index]
+            events = markers.classify(child)
+            if not events:
+                index += 1
                 continue
-            kind, title = found
-            if kind == BEGIN:
-                if current is not None:
-                    _warn("slide begins before the previous one ended; that one ends here", child)
-                    self.close(current, parent, parent.index(child))
-                current = qmd_slide()
-                current.source, current.line = child.source, child.line
-                child.replace_self(current)
-            elif kind == TITLE:
-                if current is None:
-                    _warn("slide title outside a slide; kept as a comment", child)
-                    continue
-                if current.children:
-                    _warn("second slide title in one slide; the first one is used", child)
-                else:
-                    heading = nodes.title("", title)
-                    heading.source, heading.line = child.source, child.line
-                    current += heading
-                    current["title_from"] = "marker"
-                parent.remove(child)
-            else:
-                if current is None:
+            parent.remove(child)
+            keep = False  # a Title outside a slide stays a comment
+            for kind, title in events:
+                if kind == BEGIN:
+                    if current is not None:
+                        _warn(
+                            "slide begins before the previous one ended; that one ends here", child
+                        )
+                        index = _put(parent, index, qmd_slide_end(), child)
+                        self.name(current)
+                    current = qmd_slide()
+                    index = _put(parent, index, current, child)
+                elif kind == TITLE:
+                    if current is None:
+                        _warn("slide title outside a slide; kept as a comment", child)
+                        keep = True
+                    elif current.children:
+                        _warn("second slide title in one slide; the first one is used", child)
+                    else:
+                        heading = nodes.title("", title)
+                        heading.source, heading.line = child.source, child.line
+                        current += heading
+                        current["title_from"] = "marker"
+                elif current is None:
                     _warn("end of a slide that never began; marker dropped", child)
-                    parent.remove(child)
-                    continue
-                end = qmd_slide_end()
-                end.source, end.line = child.source, child.line
-                child.replace_self(end)
-                self.close(current, parent, None)
-                current = None
+                else:
+                    index = _put(parent, index, qmd_slide_end(), child)
+                    self.name(current)
+                    current = None
+            if keep:
+                parent.insert(index, child)
+                index += 1
         if current is not None:
             where = "its section" if isinstance(parent, nodes.section) else "the page"
             _warn("slide never ends; it ends at the end of %s", current, where)
-            self.close(current, parent, len(parent.children))
-
-    def close(self, slide: qmd_slide, parent: nodes.Element, at: int | None) -> None:
-        """Give *slide* a title if it has none; put an end node at *at* (None: present)."""
-        if at is not None:
             end = qmd_slide_end()
-            end.source, end.line = slide.source, slide.line
-            parent.insert(at, end)
+            end.source, end.line = current.source, current.line
+            parent.append(end)
+            self.name(current)
+
+    def name(self, slide: qmd_slide) -> None:
+        """Give a slide without a ``Title:`` the heading it lies under."""
         if slide.children:
             return
         heading = nearest_heading(slide)
@@ -159,6 +172,13 @@ class SlideMarkerTransform(SphinxPostTransform):
         slide += title
         slide["title_from"] = "heading"
         _warn("slide without a title; it takes %r", slide, title.astext())
+
+
+def _put(parent: nodes.Element, index: int, node: nodes.Element, origin: nodes.Node) -> int:
+    """Insert *node* (placed where the comment *origin* was) at *index*; the next index."""
+    node.source, node.line = origin.source, origin.line
+    parent.insert(index, node)
+    return index + 1
 
 
 def nearest_heading(node: nodes.Node) -> nodes.title | None:
