@@ -165,7 +165,8 @@ def test_deck_references_on_and_off_the_deck(slides_build) -> None:
     assert "[Figure 1.2](../a.qmd#fig-two)" in deck
     assert "[(1.1)](../a.qmd#eq-energy)" in deck
     assert "[Bild 1.2](../a.qmd#fig-two)" in deck  # the author's numref words
-    assert "[Section 2.1](../b.qmd#sec-b-target)" in deck
+    # {ref} is "@sec" (Sphinx 9) or a titled link (Sphinx 7): on a deck, a link either way
+    assert re.search(r"\[(Section 2\.1|Target section)\]\(\.\./b\.qmd#sec-b-target\)", deck)
     assert "[the other page](../b.qmd)" in deck
     # citations stay citations, and the deck has the bibliography
     assert "@smith2020 says" in deck
