@@ -38,7 +38,7 @@ from .guard.isolation import (
 )
 from .guard.paths import is_allowed
 from .labels import LabelRegistry
-from .writer.slides import SLIDES_DIR, deck_text, deck_uri
+from .writer.slides import SLIDES_DIR, deck_uri
 from .writer.translator import CELL_LANGUAGES, QmdTranslator, QmdWriter, front_matter_yaml
 
 logger = logging.getLogger(__name__)
@@ -250,8 +250,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
     def write_deck(self, docname: str) -> None:
         """``slides/<page>.qmd`` from the slides the page's translator wrote (or none)."""
         visitor = self.writer.visitor
+        deck = visitor.deck_result
         target = self.outdir / deck_uri(self.out_name(docname))
-        if not self.config.qmd_slides or not visitor.slides:
+        if not self.config.qmd_slides or deck is None or not deck.slides:
             target.unlink(missing_ok=True)  # the page lost its markers: no stale deck
             return
         front: dict[str, Any] = {}
@@ -259,16 +260,15 @@ class QmdBuilder(IsolatingBuilder, Builder):
         if title is not None:
             front["title"] = title if isinstance(title, str) else title.astext()
         front.update(self.front_matter_extra(docname))  # the page's images folder
-        if visitor.deck_cites:
+        if deck.cites:
             bibs = [
                 posixpath.relpath(Path(bib).as_posix(), SLIDES_DIR)
                 for bib in getattr(self.config, "bibtex_bibfiles", None) or []
             ]
             if bibs:
                 front["bibliography"] = bibs[0] if len(bibs) == 1 else bibs
-        front.update(visitor.deck_front_matter)
         try:
-            write_text_atomic(target, deck_text(front, visitor.slides))
+            write_text_atomic(target, deck.text(front))
         except OSError as err:
             logger.warning(__("error writing file %s: %s"), target, err, type="qmd", subtype="io")
 

@@ -38,6 +38,25 @@ class Slide:
 
 
 @dataclass
+class Deck:
+    """What a page hands over for its deck (one more part of the page's result)."""
+
+    slides: list[Slide]
+    #: front-matter keys the deck's own text made (``nocite`` of a ``cite:empty`` on a slide)
+    front_matter: dict[str, Any] = field(default_factory=dict)
+    #: whether a slide cites (the deck then names the bibliography)
+    cites: bool = False
+
+    def text(self, front_matter: dict[str, Any]) -> str:
+        """The deck file: *front_matter* (title, images, bibliography), then the slides."""
+        from .translator import front_matter_yaml
+
+        merged = {**front_matter, **self.front_matter}
+        head = f"---\n{front_matter_yaml(merged)}---\n\n" if merged else ""
+        return head + deck_markdown(self.slides) + "\n"
+
+
+@dataclass
 class DeckPlace:
     """Where deck text goes: the deck file, its page, and the ids the deck itself carries."""
 
@@ -109,9 +128,8 @@ class SlideVisitors(TranslatorAPI):
         self.slide_starts: list[qmd_slide] = []
         #: set on the translator that writes a deck (None: the book page)
         self.deck: DeckPlace | None = None
-        self.slides: list[Slide] = []
-        self.deck_front_matter: dict[str, Any] = {}
-        self.deck_cites = False
+        #: the page's deck, made at the end of the page (None: no slide markers)
+        self.deck_result: Deck | None = None
 
     def visit_qmd_slide(self, node: qmd_slide) -> None:
         if self.deck is None:
@@ -124,7 +142,7 @@ class SlideVisitors(TranslatorAPI):
     # -- writing the deck ---------------------------------------------------------------
 
     def write_deck(self) -> None:
-        """Fill :attr:`slides` from the slide nodes the page walk met (book mode only)."""
+        """Make :attr:`deck_result` from the slide nodes the page walk met (book mode)."""
         if not self.slide_starts:
             return
         builder = self.builder
@@ -140,6 +158,7 @@ class SlideVisitors(TranslatorAPI):
         deck = builder.create_translator(self.document, builder)
         deck.deck = place
         deck.notebook_as_ipynb = False  # a deck is a .qmd: code cells are Quarto cells
+        slides: list[Slide] = []
         for start, content in zip(self.slide_starts, contents):
             title_node = next((c for c in start.children if isinstance(c, nodes.title)), None)
             title = deck.inline_markdown(title_node) if title_node is not None else ""
@@ -153,15 +172,15 @@ class SlideVisitors(TranslatorAPI):
             for node in content:
                 node.walkabout(deck)
             body = deck.pop().make()
-            self.slides.append(Slide(title, section_title, body, section_key))
-        self.deck_front_matter = dict(deck.front_matter)  # nocite of cite:empty on a slide
-        self.deck_cites = any(
+            slides.append(Slide(title, section_title, body, section_key))
+        cites = any(
             node.tagname == "qmd_citation"
             for content in contents
             for top in content
             if isinstance(top, nodes.Element)
             for node in top.findall(nodes.Element)
         )
+        self.deck_result = Deck(slides, dict(deck.front_matter), cites)
 
     def inline_markdown(self, node: nodes.Element) -> str:
         """The children of *node* as one line of inline markdown."""
@@ -169,14 +188,6 @@ class SlideVisitors(TranslatorAPI):
         for child in node.children:
             child.walkabout(self)
         return " ".join(self.pop().make_inline().split())
-
-
-def deck_text(front_matter: dict[str, Any], slides: list[Slide]) -> str:
-    """The whole deck file: front matter, then the slides."""
-    from .translator import front_matter_yaml
-
-    head = f"---\n{front_matter_yaml(front_matter)}---\n\n" if front_matter else ""
-    return head + deck_markdown(slides) + "\n"
 
 
 def deck_markdown(slides: list[Slide]) -> str:
