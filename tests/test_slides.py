@@ -351,3 +351,29 @@ def test_corpus_as_website(name: str, tmp_path: Path) -> None:
     assert "Traceback" not in result.warnings
     assert website_problems(result.outdir) == []
     assert len(written_pages(result.outdir)) > 5
+
+
+def test_slide_titles_are_translated_through_the_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import polib
+    from fake_deepl import KEY, running
+
+    src = tmp_path / "src"
+    shutil.copytree(ROOT, src)
+    monkeypatch.setenv("DEEPL_AUTH_KEY", KEY)
+    with running() as fake:
+        result = build_qmd(
+            src,
+            tmp_path / "out",
+            qmd_translate=True,
+            qmd_deepl_server_url=fake.url,
+            qmd_translate_source="EN",
+        )
+        sent = [t for r in fake.requests if r["path"] == "/v2/translate" for t in r["body"]["text"]]
+    deck = result.read("slides/a.qmd")
+    assert "## A FIGURE AND ITS REFERENCES" in deck  # the Title: marker, translated
+    assert "## FIRST PART" in deck  # a title taken from the heading ...
+    assert sent.count("First part") == 1  # ... is the heading's one memory entry
+    catalog = polib.pofile(str(src / "translations" / "EN-US" / "a.po"))
+    assert catalog.find("A figure and its references").msgstr == "A FIGURE AND ITS REFERENCES"
