@@ -377,3 +377,32 @@ def test_slide_titles_are_translated_through_the_memory(
     assert sent.count("First part") == 1  # ... is the heading's one memory entry
     catalog = polib.pofile(str(src / "translations" / "EN-US" / "a.po"))
     assert catalog.find("A figure and its references").msgstr == "A FIGURE AND ITS REFERENCES"
+
+
+def test_a_slide_that_fails_costs_that_slide_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sphinx_qmd_builder.writer.translator import QmdTranslator
+
+    original = QmdTranslator.visit_literal_block
+
+    def broken(self: QmdTranslator, node: Any) -> None:
+        if self.deck is not None:
+            raise ValueError("broken on purpose")
+        original(self, node)
+
+    monkeypatch.setattr(QmdTranslator, "visit_literal_block", broken)
+    src = tmp_path / "src"
+    shutil.copytree(ROOT, src)
+    result = build_qmd(src, tmp_path / "out", show_warning_types=True)
+    deck = result.read("slides/a.qmd")
+    assert [t for level, t in deck_outline(deck) if level == 2] == [
+        "A figure and its references",
+        "Unclosed",
+        "Nested start",
+    ]
+    assert any(
+        "a.md:31: WARNING: slide left out of the deck: broken on purpose" in line
+        for line in warnings_of(result)
+    )
+    assert 'print("code on a slide")' in result.read("a.qmd")

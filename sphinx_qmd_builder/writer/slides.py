@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
+from sphinx.errors import SphinxWarning
 from sphinx.util.osutil import relative_uri
 
 from ..transforms.nodes import qmd_slide, qmd_slide_end
@@ -168,9 +169,17 @@ class SlideVisitors(TranslatorAPI):
                 section_key = (section.get("ids") or [str(id(section))])[0]
                 heading = next((c for c in section.children if isinstance(c, nodes.title)), None)
                 section_title = deck.inline_markdown(heading) if heading is not None else None
+            depth = len(deck.stack)
             deck.push("slide")
-            for node in content:
-                node.walkabout(deck)
+            try:
+                for node in content:
+                    node.walkabout(deck)
+            except SphinxWarning:
+                raise  # -W: a warning ends the build
+            except Exception as err:  # a bad slide costs that slide, never the page
+                del deck.stack[depth:]
+                self.warn("slide left out of the deck: %s", start, "slides", err)
+                continue
             body = deck.pop().make()
             slides.append(Slide(title, section_title, body, section_key))
         cites = any(
@@ -187,7 +196,8 @@ class SlideVisitors(TranslatorAPI):
         self.push("inline")
         for child in node.children:
             child.walkabout(self)
-        return " ".join(self.pop().make_inline().split())
+        text = self.pop().make_inline().strip()
+        return " ".join(line.strip() for line in text.splitlines())
 
 
 def deck_markdown(slides: list[Slide]) -> str:
