@@ -406,3 +406,24 @@ def test_a_slide_that_fails_costs_that_slide_only(
         for line in warnings_of(result)
     )
     assert 'print("code on a slide")' in result.read("a.qmd")
+
+
+def test_markers_in_myst_percent_and_rst_comments(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(
+        'project = "c"\nextensions = ["myst_parser", "sphinx_qmd_builder"]\n', "utf-8"
+    )
+    (src / "index.md").write_text(
+        "# T\n\n```{toctree}\nother\n```\n\n## S\n\n"
+        "% ### BEGIN SLIDE\n% Title: Via percent\n\nHello.\n\n% ### END SLIDE\n",
+        "utf-8",
+    )
+    (src / "other.rst").write_text(
+        "R\n=\n\nSec\n---\n\n.. ### BEGIN SLIDE\n\n.. Title: Rst\n\nText.\n\n.. ### END SLIDE\n",
+        "utf-8",
+    )
+    result = build_qmd(src, tmp_path / "out")
+    assert "qmd.slides" not in result.warnings
+    assert deck_outline(result.read("slides/index.qmd")) == [(1, "S"), (2, "Via percent")]
+    assert deck_outline(result.read("slides/other.qmd")) == [(1, "Sec"), (2, "Rst")]
