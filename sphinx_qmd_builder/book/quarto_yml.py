@@ -705,10 +705,33 @@ def check_book(builder: QmdBuilder, data: dict[str, Any]) -> dict[str, Any]:
         navbar.setdefault("left", []).extend(check.links)
     title = book.get("title")
     if not isinstance(title, str) or not title.strip():
-        fallback = book_title(builder)
-        check.warn(None, "the book title is empty; %r is used", fallback)
-        book["title"] = fallback
+        title = book["title"] = book_title(builder)
+    if not configured_title(builder).strip():
+        logger.warning(
+            "the book has no title (an empty or missing `title:`); Quarto would print "
+            "'Project name not set': the title is %r",
+            title,
+            location=_config_location(builder),
+            type="qmd",
+            subtype="book_structure",
+        )
     return data
+
+
+def _config_location(builder: QmdBuilder) -> str | None:
+    """``path/_config.yml:line`` of a Jupyter Book's ``title:`` (or of the file)."""
+    path = Path(builder.srcdir) / "_config.yml"
+    if not path.is_file():
+        return None
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        root = None
+    if isinstance(root, yaml.MappingNode):
+        for key, _value in root.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == "title":
+                return f"{path}:{key.start_mark.line + 1}"
+    return f"{path}:1"
 
 
 def _uses_external_toc(builder: QmdBuilder) -> bool:
