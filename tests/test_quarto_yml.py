@@ -19,8 +19,9 @@ STRUCTURE = TESTS / "roots" / "jb-structure"
 ARTICLE = TESTS / "roots" / "jb-article"
 
 
-def _warnings(stderr: str, subtype: str) -> list[str]:
-    return [line for line in stderr.splitlines() if f"[qmd.{subtype}]" in line]
+def _warnings(stderr: str, text: str) -> list[str]:
+    """Warning lines containing *text* (Sphinx 7 does not print the ``[qmd.subtype]`` tag)."""
+    return [line for line in stderr.splitlines() if "WARNING" in line and text in line]
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +42,7 @@ def test_url_entry_goes_to_the_navbar_with_a_located_warning(structure) -> None:
     book = structure.quarto()["book"]
     assert "https://example.org/docs" not in str(book["chapters"])
     assert book["navbar"]["left"] == [{"href": "https://example.org/docs", "text": "External docs"}]
-    warnings = _warnings(structure.stderr, "book_structure")
-    url = [w for w in warnings if "https://example.org/docs" in w]
+    url = _warnings(structure.stderr, "https://example.org/docs")
     assert len(url) == 1
     # located at the url: line of _toc.yml (line 11), not at a page
     toc_lines = (STRUCTURE / "_toc.yml").read_text(encoding="utf-8").splitlines()
@@ -72,7 +72,7 @@ def test_empty_title_falls_back_to_root_page_title(structure) -> None:
     assert "author" not in book  # Sphinx's "Author name not set" is no author
     text = structure.read("_quarto.yml")
     assert 'title: ""' not in text and "title: ''" not in text
-    warnings = [w for w in _warnings(structure.stderr, "book_structure") if "no title" in w]
+    warnings = _warnings(structure.stderr, "has no title")
     assert len(warnings) == 1
     assert "_config.yml:2: WARNING" in warnings[0]
 
@@ -143,7 +143,7 @@ def test_jb_article_is_a_book_with_every_section_a_chapter(tmp_path: Path) -> No
     assert "@sec-sampling" in run.read("results.qmd")
 
 
-def test_validation_moves_and_drops_with_warnings(structure, tmp_path: Path) -> None:
+def test_validation_moves_and_drops_with_warnings(structure) -> None:
     """check_book on a hand-made structure: what it keeps, moves and drops."""
     from sphinx_qmd_builder.book.quarto_yml import _BookCheck
 
@@ -155,7 +155,7 @@ def test_validation_moves_and_drops_with_warnings(structure, tmp_path: Path) -> 
             return hasattr(self, name)
 
     class Env:
-        all_docs = {"a": 0}
+        all_docs = {"intro": 0, "basics/one": 0, "basics/two": 0, "extras/three": 0}
 
     class Builder:
         outdir = structure.out
@@ -167,6 +167,8 @@ def test_validation_moves_and_drops_with_warnings(structure, tmp_path: Path) -> 
             return docname + ".qmd"
 
     check = _BookCheck(Builder())  # type: ignore[arg-type]
+    warned: list[tuple[str | None, str]] = []
+    check.warn = lambda key, message, *args: warned.append((check.where(key), message % args))  # type: ignore[method-assign]
     kept = check.chapters(
         [
             "index.qmd",
@@ -191,3 +193,10 @@ def test_validation_moves_and_drops_with_warnings(structure, tmp_path: Path) -> 
         {"href": "https://a.example", "text": "https://a.example"},
         {"href": "https://b.example", "text": "B"},
     ]
+    assert len(warned) == 7, warned
+    # a page of the toc is located at its file: line
+    nested = [w for w in warned if "inside a part" in w[1]]
+    assert nested == [(None, "part 'Q' is inside a part; its pages are listed without it")]
+    located = [where for where, _message in warned if where]
+    assert located == [], located  # none of these entries is in jb-structure's _toc.yml
+    assert check.where("basics/two.qmd") == f"{structure.book / '_toc.yml'}:13"
