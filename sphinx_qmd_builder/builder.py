@@ -335,12 +335,11 @@ class QmdBuilder(IsolatingBuilder, Builder):
 
     def front_matter_extra(self, docname: str) -> dict[str, Any]:
         """Front-matter keys the builder owns (the writer owns the title)."""
-        extra: dict[str, Any] = {}
+        extra: dict[str, Any] = self.toc_title_matter(docname)
         folder = self.images_folder(docname)
         plan = self._doc_images.get(docname)
         if folder is not None and plan is not None and plan.references:
             extra["params"] = {"images_path": folder}
-        extra.update(self.toc_title_matter(docname))
         return extra
 
     def toc_title_matter(self, docname: str) -> dict[str, str]:
