@@ -200,3 +200,23 @@ def test_validation_moves_and_drops_with_warnings(structure) -> None:
     located = [where for where, _message in warned if where]
     assert located == [], located  # none of these entries is in jb-structure's _toc.yml
     assert check.where("basics/two.qmd") == f"{structure.book / '_toc.yml'}:13"
+
+
+def test_numbered_depth(tmp_path: Path) -> None:
+    """``numbered: 2`` on every numbered toctree -> ``number-depth: 2``."""
+    book = tmp_path / "depth"
+    book.mkdir()
+    (book / "_config.yml").write_text("title: Depth\n", encoding="utf-8")
+    (book / "_toc.yml").write_text(
+        "format: jb-book\nroot: index\nparts:\n  - numbered: 2\n    chapters:\n"
+        "      - file: a\n",
+        encoding="utf-8",
+    )
+    (book / "index.md").write_text("# Home\n\nHello.\n", encoding="utf-8")
+    (book / "a.md").write_text("# A\n\n## Sub\n\nText.\n", encoding="utf-8")
+    run = run_cli(book, tmp_path / "out", "-q")
+    assert run.status == 0, run.stderr
+    data = run.quarto()
+    assert data["number-depth"] == 2
+    assert "number-sections" not in data
+    assert data["book"]["chapters"] == ["index.qmd", "a.qmd"]
