@@ -208,8 +208,7 @@ def test_numbered_depth(tmp_path: Path) -> None:
     book.mkdir()
     (book / "_config.yml").write_text("title: Depth\n", encoding="utf-8")
     (book / "_toc.yml").write_text(
-        "format: jb-book\nroot: index\nparts:\n  - numbered: 2\n    chapters:\n"
-        "      - file: a\n",
+        "format: jb-book\nroot: index\nparts:\n  - numbered: 2\n    chapters:\n      - file: a\n",
         encoding="utf-8",
     )
     (book / "index.md").write_text("# Home\n\nHello.\n", encoding="utf-8")
