@@ -380,3 +380,8 @@ def _uses_external_toc(builder: QmdBuilder) -> bool:
 def quarto_config_yaml(builder: QmdBuilder, chapters: list[Any], bibfiles: list[str]) -> str:
     data = quarto_config(builder, chapters, bibfiles)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
+
+
+def quarto_executes(builder: QmdBuilder) -> bool:
+    """Whether the written ``_quarto.yml`` lets Quarto run the book's code."""
+    return (execution(builder) or {}).get("enabled", True) is not False

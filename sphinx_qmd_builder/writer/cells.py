@@ -410,3 +410,90 @@ class CellVisitors(TranslatorAPI):
                 current = line // CELL_LINE_STRIDE - 1
             groups.setdefault(current, []).append(text)
         return {index: "\n\n".join(blocks) for index, blocks in groups.items()}
+
+    # -- glued and evaluated values without a stored output (transforms/glue.py) -------------
+    #
+    # QUARTO.md fact 18: Quarto prints an inline `{python} expr` as its literal text when it
+    # does not execute, and a `fig-` cell loses its caption without an image output. So an
+    # expression becomes inline code Quarto evaluates only when the book's _quarto.yml lets
+    # Quarto execute and the value is computed on this page (a .qmd with a kernel); otherwise
+    # the expression is written as plain inline code and the warning says why. A glued figure
+    # is always a figure div (its caption and label kept, so `@fig-` refs resolve); there is
+    # no image to show unless a stored one was found at read time. `{{< embed >}}` is never
+    # written: whenever fact 17's conditions hold (an .ipynb with stored outputs) myst-nb has
+    # the stored value and it is written directly, without embed's duplicate ids.
+
+    def computes_here(self, node: nodes.Element) -> bool:
+        """Whether Quarto will evaluate an expression glued/evaluated on this page."""
+        from ..book.quarto_yml import quarto_executes
+
+        return (
+            bool(node.get("expression"))
+            and not node.get("refdoc")
+            and not self.notebook_as_ipynb
+            and bool(self.builder.notebook_kernel(self.docname))
+            and quarto_executes(self.builder)
+        )
+
+    def pending_text(self, node: nodes.Element) -> str:
+        """The expression to show, with ``{glue:text}``'s format applied when computed."""
+        expression = node.get("expression") or node["key"]
+        if node.get("fmt_spec"):
+            return f"format({expression}, {node['fmt_spec']!r})"
+        return expression
+
+    def warn_pending(self, node: nodes.Element, form: str) -> None:
+        from ..book.quarto_yml import quarto_executes
+
+        if node["origin"] == "eval":
+            what, reason = "{eval}", "no kernel ran while converting"
+        else:
+            what, reason = f"glue key {node['key']!r}", "no stored value"
+            if not node.get("expression"):
+                where = f"page {node['refdoc']!r}" if node.get("refdoc") else "this page"
+                reason += f", and no cell of {where} glues it"
+            elif node.get("refdoc"):
+                reason += f" in {node['refdoc']!r}, where it is glued"
+        if not quarto_executes(self.builder):
+            reason += "; the book is not executed"
+        self.warn(
+            "%s: %s: %s (store the notebook's outputs, or execute the book)",
+            node,
+            "glue",
+            what,
+            reason,
+            form,
+        )
+
+    def visit_qmd_pending_value(self, node: nodes.Element) -> None:
+        if self.computes_here(node):
+            language = self.builder.cell_language(self.docname, None)
+            self.add_inline(md.inline_code(f"{{{language}}} {self.pending_text(node)}"))
+        else:
+            expression = node.get("expression") or node["key"]
+            self.add_inline(md.inline_code(expression))
+            self.warn_pending(node, f"written as the code `{expression}`")
+        raise nodes.SkipNode
+
+    def visit_qmd_pending_block(self, node: nodes.Element) -> None:
+        expression = node.get("expression") or node["key"]
+        language = self.builder.cell_language(self.docname, None)
+        if isinstance(node.parent, nodes.figure):
+            # no image: the figure keeps its caption and label; a comment says what is missing
+            cell = node.get("cell")
+            made_by = (
+                f"notebook cell {cell + 1} (`{expression}`)"
+                if cell is not None
+                else (f"`{expression}`")
+            )
+            note = f"glued figure {node['key']!r}: no stored image; {made_by} makes it"
+            self.add_block("<!-- " + note.replace("--", "- -") + " -->")
+            self.warn_pending(node, "the figure is written with its caption and no image")
+        elif self.computes_here(node):
+            options = CellOptions({"echo": False}, [])
+            self.add_block(self.fenced_cell(language, options, expression))
+        else:
+            fence = md.code_fence(expression)
+            self.add_block(f"{fence}{language}\n{expression}\n{fence}")
+            self.warn_pending(node, "written as a code block with its expression")
+        raise nodes.SkipNode

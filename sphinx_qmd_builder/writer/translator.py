@@ -19,6 +19,7 @@ from sphinx.util.docutils import SphinxTranslator
 
 from . import markdown as md
 from .admonitions import AdmonitionVisitors
+from .api import ApiVisitors
 from .cells import CellVisitors
 from .design import DesignVisitors
 from .equations import display_math, strip_label
@@ -111,6 +112,7 @@ class QmdTranslator(
     ProofVisitors,
     ProseVisitors,
     CellVisitors,
+    ApiVisitors,
     SphinxTranslator,
 ):
     """Writes Quarto markdown. Handlers are grouped by kind of node, as in Sphinx's writers."""

@@ -1,0 +1,125 @@
+"""API reference pages: Sphinx object descriptions (``desc`` nodes) and field lists.
+
+autodoc, sphinx-click, ``{py:function}``, ``{option}`` ... all describe an object with a
+``desc``: one or more ``desc_signature`` lines and a ``desc_content``. Quarto has no such
+construct; each becomes one item of a pandoc definition list, the signature as inline code
+(carrying the signature's id, so links to the object keep working) and the content as the
+definition::
+
+    [`tinymod.greet(name: str, times: int = 1) -> str`]{#tinymod.greet}
+
+    :   Say hello to *name*.
+
+No heading is written, so an API page never shifts section numbers (QUARTO.md fact 10's
+lesson). Field lists (``:param:`` -> "Parameters") become nested definition lists.
+"""
+
+from __future__ import annotations
+
+from docutils import nodes
+from sphinx import addnodes
+
+from . import markdown as md
+from .translator_api import TranslatorAPI
+
+
+def signature_text(node: nodes.Node) -> str:
+    """A signature as one line of plain text, written as Sphinx's text builder shows it."""
+    if isinstance(node, nodes.Text):
+        return " ".join(node.astext().split("\n"))
+    if not isinstance(node, nodes.Element):
+        return ""
+    if isinstance(node, addnodes.desc_parameterlist):
+        return "(" + _joined(node) + ")"
+    if isinstance(node, getattr(addnodes, "desc_type_parameter_list", ())):
+        return "[" + _joined(node) + "]"
+    if isinstance(node, addnodes.desc_optional):
+        return "[" + _joined(node) + "]"
+    if isinstance(node, addnodes.desc_returns):
+        return " -> " + "".join(signature_text(c) for c in node.children)
+    return "".join(signature_text(c) for c in node.children)
+
+
+def _joined(node: nodes.Element) -> str:
+    """Parameters separated by commas; an optional group follows its neighbour directly."""
+    text = ""
+    for child in node.children:
+        part = signature_text(child)
+        if isinstance(child, addnodes.desc_optional):
+            text += ("[, " + part[1:]) if text else part
+        else:
+            text += (", " if text else "") + part
+    return text
+
+
+class ApiVisitors(TranslatorAPI):
+    """Mixin for :class:`~sphinx_qmd_builder.writer.QmdTranslator`."""
+
+    # -- object descriptions ---------------------------------------------------------------
+
+    def visit_desc(self, node: addnodes.desc) -> None:
+        ctx = self.push("desc")
+        ctx.data["signatures"] = []
+
+    def depart_desc(self, node: addnodes.desc) -> None:
+        ctx = self.pop()
+        term = ", ".join(ctx.data["signatures"])
+        content = ctx.make()
+        if not content or not term:
+            self.add_block("\n\n".join(p for p in (term, content) if p))
+            return
+        self.add_block(term + "\n\n" + md.indent(content, "    ", first=":   "))
+
+    def visit_desc_signature(self, node: addnodes.desc_signature) -> None:
+        text = md.inline_code(" ".join(signature_text(node).split()))
+        ids = node.get("ids") or []
+        if ids:
+            text = f"[{text}]{md.attributes(ids[0])}"
+        if self.ctx.kind == "desc":
+            self.ctx.data["signatures"].append(text)
+        else:
+            self.add_block(text)
+        raise nodes.SkipNode
+
+    def visit_desc_content(self, node: addnodes.desc_content) -> None:
+        pass
+
+    def depart_desc_content(self, node: addnodes.desc_content) -> None:
+        pass
+
+    def visit_desc_inline(self, node: nodes.Element) -> None:
+        # an object named inline in prose (``:cpp:expr:``): code, as a literal
+        self.add_inline(md.inline_code(" ".join(signature_text(node).split())))
+        raise nodes.SkipNode
+
+    # -- field lists (``:param x:``, ``:returns:`` and rST field lists) -----------------------
+
+    def visit_field_list(self, node: nodes.field_list) -> None:
+        self.push("deflist")
+
+    def depart_field_list(self, node: nodes.field_list) -> None:
+        ctx = self.pop()
+        self.add_block("\n\n".join(ctx.data.get("items", [])))
+
+    def visit_field(self, node: nodes.field) -> None:
+        self.push("field")
+
+    def depart_field(self, node: nodes.field) -> None:
+        ctx = self.pop()
+        name = ctx.data.get("name", "")
+        body = ctx.make()
+        item = name + "\n" + md.indent(body, "    ", first=":   ") if body else name
+        self.ctx.data.setdefault("items", []).append(item)
+
+    def visit_field_name(self, node: nodes.field_name) -> None:
+        self.push("inline")
+
+    def depart_field_name(self, node: nodes.field_name) -> None:
+        text = " ".join(self.pop().make_inline().split())
+        self.ctx.data["name"] = text
+
+    def visit_field_body(self, node: nodes.field_body) -> None:
+        pass
+
+    def depart_field_body(self, node: nodes.field_body) -> None:
+        pass
