@@ -358,6 +358,9 @@ class _AnyOptions(dict):  # type: ignore[type-arg]
     def get(self, key: str, default: Any = None) -> Any:
         return directives.unchanged
 
+    def __bool__(self) -> bool:
+        return True
+
 
 class PlainCodeCell(Directive):
     """``{code-cell}`` / ``{raw-cell}`` where myst-nb does not make a cell of it.
@@ -439,7 +442,7 @@ class QmdPendingGlueTransform(SphinxPostTransform):
     default_priority = 4
     formats = ("qmd",)
 
-    def apply(self, **kwargs: Any) -> None:
+    def run(self, **kwargs: Any) -> None:
         try:
             from myst_nb.ext.glue.crossref import read_glue_cache
             from myst_nb.ext.glue.utils import PendingGlueReference
