@@ -8,3 +8,4 @@ extensions = ["myst_nb", "sphinx.ext.autodoc", "sphinx_qmd_builder"]
 nb_execution_mode = "off"
 numfig = True
 root_doc = "index"
+show_warning_types = True  # Sphinx 7.4 does not show [qmd.glue] by default
