@@ -181,3 +181,40 @@ def test_api_descriptions_are_definition_lists(plain: BuildResult) -> None:
     # references to the objects link to their signatures
     assert "[`tinymod.greet()`](#tinymod.greet)" in text
     assert "[`--path-output`](#cmdoption-path-output)" in text
+
+
+def test_executed_book_makes_the_glue_cell_the_figure(executed: BuildResult) -> None:
+    text = executed.read("textnb.qmd")
+    cell = text.split("```{python}\n", 1)[1].split("```", 1)[0]
+    # remove-cell would hide the figure: the code is hidden instead, the output shown
+    assert cell.startswith(
+        "#| eval: true\n#| echo: false\n#| label: fig-sine\n#| fig-cap: A sine *wave* glued.\n"
+    )
+    assert "include: false" not in cell
+    assert figure_divs(text) == []  # one figure, made by the cell: no duplicate id
+    assert "See @fig-sine for the wave." in text
+    assert any("fig-sine" in w and "fact 18" in w for w in warnings_of(executed, "glue"))
+    # a notebook with stored outputs is not executed by Quarto: its figures stay as they are
+    assert figure_divs(notebook_markdown(executed, "shown.ipynb")) == [
+        ("fig-shown", ["Para", "Para"])
+    ]
+
+
+# -- finding the glued expression ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ('glue("k", x + 1)', "x + 1"),
+        ("%matplotlib inline\nfrom myst_nb import glue\nglue('k', fig, display=False)", "fig"),
+        ("import myst_nb\nmyst_nb.glue(name='k', variable=df.mean())", "df.mean()"),
+        ('glue("other", 1)\nglue("k",\n     [1,\n      2])', "[1, 2]"),
+        ('glue("kk", 1)', None),
+        ("glue('k', ", None),  # not Python
+    ],
+)
+def test_glued_expression(source: str, expected: str | None) -> None:
+    from sphinx_qmd_builder.transforms.glue import glued_expression
+
+    assert glued_expression(source, "k") == expected

@@ -513,6 +513,8 @@ class QmdTranslator(
     # -- figures and images -----------------------------------------------------------------
 
     def visit_figure(self, node: nodes.figure) -> None:
+        if self.figure_made_by_cell(node):
+            raise nodes.SkipNode
         if is_subfigure(node):
             self.visit_subfigure(node)
         else:
