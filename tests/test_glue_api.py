@@ -124,8 +124,12 @@ def test_glue_from_another_page(plain: BuildResult) -> None:
     text = plain.read("cross.qmd")
     assert "From the text notebook: answer; stored: 3.14." in prose(text)
     assert "```python\nanswer\n```" in text
-    assert sum("cross.md" in w and "'textnb'" in w for w in warnings_of(plain, "glue")) == 2
+    assert sum("cross.md" in w and "'textnb'" in w for w in warnings_of(plain, "glue")) == 3
     assert "{{< embed" not in text
+    # a key without a page (myst-nb 0.x found it anywhere in the book)
+    assert "Without a page, as myst-nb 0.x allowed: answer and 3.142." in prose(text)
+    assert figure_divs(text) == [("fig-stored-again", ["Para", "Para"])]
+    assert "See @fig-stored-again." in text
 
 
 def test_code_cell_outside_a_notebook_is_kept(plain: BuildResult) -> None:

@@ -53,16 +53,15 @@ def _parse(source: str) -> ast.Module | None:
         return None
 
 
-def glued_expression(source: str, key: str) -> str | None:
-    """The expression *source* glues under *key* (``glue("key", expr)``), or None."""
-    if key not in source:
-        return None
+def glue_calls(source: str) -> dict[str, str]:
+    """Every ``glue("key", expr)`` in *source*: key -> expression (the first for a key)."""
     tree = _parse(source)
     if tree is None:
-        return None
+        return {}
     text = "\n".join(
         "" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
     )
+    found: dict[str, str] = {}
     for call in ast.walk(tree):
         if not isinstance(call, ast.Call):
             continue
@@ -76,12 +75,17 @@ def glued_expression(source: str, key: str) -> str | None:
         value = args[1] if len(args) > 1 else keywords.get("variable")
         if (
             isinstance(first, ast.Constant)
-            and first.value == key
+            and isinstance(first.value, str)
             and value is not None
             and (segment := ast.get_source_segment(text, value))
         ):
-            return " ".join(segment.split())
-    return None
+            found.setdefault(first.value, " ".join(segment.split()))
+    return found
+
+
+def glued_expression(source: str, key: str) -> str | None:
+    """The expression *source* glues under *key*, or None."""
+    return glue_calls(source).get(key) if key in source else None
 
 
 def find_glue(cells: Iterable[tuple[int, str]], key: str) -> tuple[int, str] | None:
@@ -209,7 +213,7 @@ def _roles() -> dict[str, Any]:
                 key, fmt_spec = self.text, ""
             if not _for_qmd(self.document) or "::" in key or _has_glue(self.document, key):
                 return super().run()
-            node = pending(qmd_pending_value, self.document, "glue", key, self.line)
+            node = pending(qmd_pending_value, self.document, "glue", key, self.line, gtype="text")
             if fmt_spec and fmt_spec != "s":
                 node["fmt_spec"] = fmt_spec
             return [node], []
@@ -454,23 +458,75 @@ class QmdPendingGlueTransform(SphinxPostTransform):
         from ..writer.cells import notebook_cells
 
         builder = _builder(self.env)
-        for node in list(self.document.findall(PendingGlueReference)):
-            if node.key in read_glue_cache(config.output_folder, node.refdoc):
+        if builder is None:
+            return
+        output_folder = config.output_folder
+        # a key no cell of this page glues: myst-nb 0.x let any page paste any key
+        for node in list(self.document.findall(_is_unfound_glue)):
+            found = book_glue_index(builder).get(node["key"])
+            if found is None or found[0] == self.env.docname:
                 continue
-            cells = notebook_cells(builder, node.refdoc) if builder is not None else None
+            refdoc, cell, expression = found
+            if node["key"] in read_glue_cache(output_folder, refdoc):
+                # stored there: myst-nb's own transform pastes it
+                ref = PendingGlueReference(
+                    refdoc=refdoc,
+                    key=node["key"],
+                    inline=isinstance(node, qmd_pending_value),
+                    gtype=node.get("gtype"),
+                    fmt_spec=node.get("fmt_spec") or "s",
+                )
+                ref.source, ref.line = node.source, node.line
+                node.replace_self(ref)
+            else:
+                node.update_all_atts(
+                    {"refdoc": refdoc, "cell": cell, "expression": expression}, replace=True
+                )
+        for node in list(self.document.findall(PendingGlueReference)):
+            if node.key in read_glue_cache(output_folder, node.refdoc):
+                continue
+            cells = notebook_cells(builder, node.refdoc)
             code = [(c.index, c.source) for c in cells or [] if c.cell_type == "code"]
-            found = find_glue(code, node.key)
+            found_here = find_glue(code, node.key)
             cls = qmd_pending_value if node.inline else qmd_pending_block
-            expression = found[1] if found else node.key
+            expression = found_here[1] if found_here else node.key
             replacement = cls(expression, expression) if node.inline else cls()
             replacement.update_all_atts({"origin": "glue", "key": node.key, "refdoc": node.refdoc})
-            if found is not None:
-                replacement["expression"] = found[1]
-                replacement["cell"] = found[0]
+            if found_here is not None:
+                replacement["expression"] = found_here[1]
+                replacement["cell"] = found_here[0]
             if node.get("fmt_spec") not in (None, "", "s"):
                 replacement["fmt_spec"] = node["fmt_spec"]
             replacement.source, replacement.line = node.source, node.line
             node.replace_self(replacement)
+
+
+def _is_unfound_glue(node: nodes.Node) -> bool:
+    return (
+        isinstance(node, (qmd_pending_value, qmd_pending_block))
+        and node["origin"] == "glue"
+        and not node.get("expression")
+        and not node.get("refdoc")
+    )
+
+
+def book_glue_index(builder: Any) -> dict[str, tuple[str, int, str]]:
+    """Every key glued in the book: key -> (page, cell index, expression); read once."""
+    index = getattr(builder, "_qmd_glue_index", None)
+    if index is not None:
+        return index
+    from ..writer.cells import notebook_cells
+
+    index = {}
+    for docname in sorted(builder.env.found_docs):
+        if builder.notebook_kernel(docname) is None:
+            continue
+        for cell in notebook_cells(builder, docname) or []:
+            if cell.cell_type == "code" and "glue" in cell.source:
+                for key, expression in glue_calls(cell.source).items():
+                    index.setdefault(key, (docname, cell.index, expression))
+    builder._qmd_glue_index = index
+    return index
 
 
 def _builder(env: Any) -> Any:
