@@ -163,15 +163,30 @@ def test_api_descriptions_are_definition_lists(plain: BuildResult) -> None:
     text = plain.read("api.qmd")
     assert warnings_of(plain, "unknown") == []
     blocks = pandoc_ast(text)["blocks"]
-    assert [b["t"] for b in blocks] == ["DefinitionList", "Para", "Header", "Para"]
-    # no heading of its own: the page's only section is the author's
-    assert blocks[2]["c"][0] == 1
-    terms = [item[0] for item in blocks[0]["c"]]
-    signatures = [(t[0]["c"][0][0], t[0]["c"][1][0]["c"][1]) for t in terms]
-    assert signatures == [
-        ("compute", "compute(x, y=2)"),
-        ("cmdoption-path-output", "--path-output <path_output>"),
-        ("tinymod.greet", "tinymod.greet(name: str, times: int = 1) -> str"),
+    kinds = [b["t"] for b in blocks]
+    assert kinds == ["DefinitionList", "Para", "Header", "DefinitionList", "Para"]
+    # no heading of its own: the only section is the author's, still at level 1
+    assert [b["c"][0] for b in blocks if b["t"] == "Header"] == [1]
+
+    def term(item) -> tuple[list[str], str]:
+        spans = [inline for inline in item[0] if inline["t"] == "Span"]
+        ids = [span["c"][0][0] for span in spans]
+        code = [span["c"][1][0]["c"][1] for span in spans if span["c"][1]]
+        return ids, " ".join(code)
+
+    assert [term(item) for item in blocks[0]["c"]] == [
+        (["compute"], "compute(x, y=2)"),
+        (["cmdoption-path-output"], "--path-output <path_output>"),
+        (["tinymod.greet"], "tinymod.greet(name: str, times: int = 1) -> str"),
+        (["tinymod.Box"], "class tinymod.Box"),
+    ]
+    # a class's members nest inside its definition
+    box = blocks[0]["c"][3][1][0]
+    assert [b["t"] for b in box] == ["Para", "DefinitionList"]
+    assert term(box[1]["c"][0]) == (["tinymod.Box.open"], "open(force: bool = False) -> None")
+    # an option with two names: both are link targets
+    assert [term(item) for item in blocks[3]["c"]] == [
+        (["cmdoption-tool-output", "cmdoption-tool-o"], "-o FILE, --output FILE")
     ]
     words = prose(text)
     for sentence in (
@@ -180,11 +195,16 @@ def test_api_descriptions_are_definition_lists(plain: BuildResult) -> None:
         "Say hello to name politely.",
         "Parameters - name – who to greet - times – how often to greet",
         "Returns the greeting text",
+        "A box of things.",
+        "Open the box, by force if need be.",
+        "The output file of the tool.",
+        "With tool --output the tool writes a file.",
     ):
         assert sentence in words
     # references to the objects link to their signatures
     assert "[`tinymod.greet()`](#tinymod.greet)" in text
     assert "[`--path-output`](#cmdoption-path-output)" in text
+    assert "[`tool --output`](#cmdoption-tool-o)" in text
 
 
 def test_executed_book_makes_the_glue_cell_the_figure(executed: BuildResult) -> None:

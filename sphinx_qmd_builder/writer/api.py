@@ -74,7 +74,9 @@ class ApiVisitors(TranslatorAPI):
         text = md.inline_code(" ".join(signature_text(node).split()))
         ids = node.get("ids") or []
         if ids:
-            text = f"[{text}]{md.attributes(ids[0])}"
+            # every name of the object is a link target (``-o`` and ``--output``)
+            extra = "".join(f"[]{md.attributes(ident)}" for ident in ids[1:])
+            text = f"{extra}[{text}]{md.attributes(ids[0])}"
         if self.ctx.kind == "desc":
             self.ctx.data["signatures"].append(text)
         else:

@@ -9,3 +9,10 @@ def greet(name: str, times: int = 1) -> str:
     :returns: the greeting text
     """
     return "hi " * times + name
+
+
+class Box:
+    """A box of things."""
+
+    def open(self, force: bool = False) -> None:
+        """Open the box, by *force* if need be."""
