@@ -164,7 +164,16 @@ def test_api_descriptions_are_definition_lists(plain: BuildResult) -> None:
     assert warnings_of(plain, "unknown") == []
     blocks = pandoc_ast(text)["blocks"]
     kinds = [b["t"] for b in blocks]
-    assert kinds == ["DefinitionList", "Para", "Header", "DefinitionList", "Para"]
+    assert kinds == [
+        "DefinitionList",
+        "Para",
+        "Header",
+        "DefinitionList",
+        "Para",
+        "Para",  # versionadded
+        "Table",  # autosummary (a comment node in Sphinx, content here)
+        "CodeBlock",  # productionlist
+    ]
     # no heading of its own: the only section is the author's, still at level 1
     assert [b["c"][0] for b in blocks if b["t"] == "Header"] == [1]
 
@@ -199,12 +208,15 @@ def test_api_descriptions_are_definition_lists(plain: BuildResult) -> None:
         "Open the box, by force if need be.",
         "The output file of the tool.",
         "With tool --output the tool writes a file.",
+        "Added in version 1.2: The tool learnt to write files.",
     ):
         assert sentence in words
     # references to the objects link to their signatures
     assert "[`tinymod.greet()`](#tinymod.greet)" in text
     assert "[`--path-output`](#cmdoption-path-output)" in text
     assert "[`tool --output`](#cmdoption-tool-o)" in text
+    assert "Say hello to *name* politely. |" in text  # the autosummary row
+    assert blocks[-1]["c"][1] == 'call ::= name "(" args ")"'
 
 
 def test_executed_book_makes_the_glue_cell_the_figure(executed: BuildResult) -> None:

@@ -125,3 +125,48 @@ class ApiVisitors(TranslatorAPI):
 
     def depart_field_body(self, node: nodes.field_body) -> None:
         pass
+
+    # -- other nodes of API pages -----------------------------------------------------------
+
+    def visit_versionmodified(self, node: nodes.Element) -> None:
+        # "Added in version 1.2: ..." (Sphinx wrote the words; they are inline children)
+        pass
+
+    def depart_versionmodified(self, node: nodes.Element) -> None:
+        pass
+
+    def visit_autosummary_table(self, node: nodes.Element) -> None:
+        # a ``comment`` subclass in Sphinx; its table is content
+        pass
+
+    def depart_autosummary_table(self, node: nodes.Element) -> None:
+        pass
+
+    def visit_tabular_col_spec(self, node: nodes.Element) -> None:
+        # LaTeX column widths
+        raise nodes.SkipNode
+
+    def visit_hlist(self, node: nodes.Element) -> None:
+        # columns of one list: Quarto shows the items as one list
+        pass
+
+    def depart_hlist(self, node: nodes.Element) -> None:
+        pass
+
+    visit_hlistcol = visit_hlist
+    depart_hlistcol = depart_hlist
+
+    def visit_productionlist(self, node: nodes.Element) -> None:
+        """A grammar: one ``name ::= tokens`` line per production, as Sphinx shows it."""
+        lines = []
+        for production in node.findall(addnodes.production):
+            text = " ".join(production.astext().split())
+            name = production.get("tokenname", "")
+            if name and not text.startswith(name):  # Sphinx 7 keeps the name in an attribute
+                text = f"{name} ::= {text}"
+            if text:
+                lines.append(text)
+        code = "\n".join(lines)
+        fence = md.code_fence(code)
+        self.add_block(f"{fence}\n{code}\n{fence}")
+        raise nodes.SkipNode

@@ -4,7 +4,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 project = "Glue"
-extensions = ["myst_nb", "sphinx.ext.autodoc", "sphinx_qmd_builder"]
+extensions = ["myst_nb", "sphinx.ext.autodoc", "sphinx.ext.autosummary", "sphinx_qmd_builder"]
 nb_execution_mode = "off"
 numfig = True
 root_doc = "index"
