@@ -83,7 +83,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_checks(app)
     return {
         "version": __version__,
-        "env_version": 2,  # LabelRecord gained fields: re-read old environments
+        "env_version": 3,  # 2: LabelRecord gained fields; 3: glue/eval/code-cell stand-ins
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

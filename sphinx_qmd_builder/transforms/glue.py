@@ -30,6 +30,7 @@ from sphinx.config import Config
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
+from ..compat import app_of
 from .nodes import qmd_pending_block, qmd_pending_value
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ _CELL_LANGUAGES = {"ipython3": "python", "ipython": "python", "python3": "python
 
 #: output mime types that are an image a figure can show
 IMAGE_MIMES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
+#: ``glue:figure`` options that are the image's
+IMAGE_OPTIONS = ("alt", "height", "width", "scale", "class")
 
 
 # -- finding the cell that glues a key ---------------------------------------------------------
@@ -106,11 +109,11 @@ def _source(cell: Any) -> str:
 
 
 def _builder_name(env: Any) -> str | None:
+    """The running builder's name while reading (the builder is made after the env)."""
     cls = getattr(env, "_builder_cls", None)  # Sphinx 8+
     if cls is not None:
         return getattr(cls, "name", None)
-    app = getattr(env, "_app", None) or getattr(env, "app", None)
-    return getattr(getattr(app, "builder", None), "name", None)
+    return getattr(getattr(app_of(env), "builder", None), "name", None)
 
 
 def _for_qmd(document: nodes.document) -> bool:
@@ -142,8 +145,11 @@ def _code_cells(notebook: Any) -> list[tuple[int, str]]:
     ]
 
 
-def _stored_image(document: nodes.document, index: int, line: int, source: str) -> list[Any]:
-    """myst-nb's nodes for the first stored image output of cell *index* (or [])."""
+def _stored_image(
+    document: nodes.document, index: int, line: int, source: str, options: dict[str, Any]
+) -> list[Any]:
+    """myst-nb's nodes for the first stored image output of cell *index* (or []), with
+    the directive's image options (as myst-nb's ``glue:figure`` passes them)."""
     from myst_nb.core.variables import VariableOutput, render_variable_outputs
 
     notebook = _notebook(document)
@@ -157,7 +163,8 @@ def _stored_image(document: nodes.document, index: int, line: int, source: str) 
                 nb_renderer=_renderer(document),
                 vtype="glue",
             )
-            return render_variable_outputs([value], document, line, source)
+            render = {"image": {key: options[key] for key in IMAGE_OPTIONS if key in options}}
+            return render_variable_outputs([value], document, line, source, render=render)
     return []
 
 
@@ -319,7 +326,7 @@ def _directives() -> dict[str, type[Directive]]:
             content = pending(qmd_pending_block, document, "glue", key, self.lineno)
             if "cell" in content and _notebook(document) is not None:
                 image = _stored_image(
-                    document, content["cell"], self.lineno, self.state.document["source"]
+                    document, content["cell"], self.lineno, document["source"], self.options
                 )
                 if image:
                     return _figure(self, image, "glue")
@@ -530,6 +537,4 @@ def book_glue_index(builder: Any) -> dict[str, tuple[str, int, str]]:
 
 
 def _builder(env: Any) -> Any:
-    from ..compat import app_of
-
     return getattr(app_of(env), "builder", None)
