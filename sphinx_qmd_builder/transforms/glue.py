@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from docutils import nodes
@@ -31,6 +32,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
 from ..compat import app_of
+from ..guard.paths import builder_name, is_allowed, refuse
 from .nodes import qmd_pending_block, qmd_pending_value
 
 logger = logging.getLogger(__name__)
@@ -108,17 +110,9 @@ def _source(cell: Any) -> str:
 # -- read time: which documents, which notebook --------------------------------------------------
 
 
-def _builder_name(env: Any) -> str | None:
-    """The running builder's name while reading (the builder is made after the env)."""
-    cls = getattr(env, "_builder_cls", None)  # Sphinx 8+
-    if cls is not None:
-        return getattr(cls, "name", None)
-    return getattr(getattr(app_of(env), "builder", None), "name", None)
-
-
 def _for_qmd(document: nodes.document) -> bool:
     env = getattr(document.settings, "env", None)
-    return env is not None and _builder_name(env) == "qmd"
+    return env is not None and builder_name(env) == "qmd"
 
 
 def _renderer(document: nodes.document) -> Any:
@@ -397,8 +391,11 @@ class PlainCodeCell(Directive):
         language = "" if raw else (self.arguments[0] if self.arguments else "python")
         language = _CELL_LANGUAGES.get(language.lower(), language.lower())
         code = "\n".join(self.content)
+        source, line = self.state_machine.get_source_and_line(self.lineno)
+        if self.options.get("load"):
+            code = self.loaded(Path(source or document["source"]), line) or code
         block = nodes.literal_block(code, code, language=language or "text")
-        block.source, block.line = self.state_machine.get_source_and_line(self.lineno)
+        block.source, block.line = source, line
         logger.warning(
             "{%s} outside a notebook page (no jupytext header) or nested in a directive: "
             "kept as a plain code block, which Quarto does not execute",
@@ -408,6 +405,29 @@ class PlainCodeCell(Directive):
             subtype="code_cell",
         )
         return [block]
+
+    def loaded(self, page: Path, line: int | None) -> str | None:
+        """The code of ``:load: file`` (relative to the page), as myst-nb reads it."""
+        env = self.state.document.settings.env
+        path = page.parent / str(self.options["load"]).strip()
+        location = (str(page), line)
+        if not is_allowed(env, path):
+            refuse("code-cell :load:", path, location)
+            return None
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            logger.warning(
+                "code-cell :load: %s cannot be read (%s)",
+                path,
+                exc,
+                location=location,
+                type="qmd",
+                subtype="code_cell",
+            )
+            return None
+        env.note_dependency(str(path))
+        return text
 
 
 def register(app: Sphinx, config: Config) -> None:
