@@ -18,8 +18,9 @@ from .guard.input_checks import setup_checks
 from .guard.paths import setup_safety
 from .labels import QmdLabelCollector
 from .transforms import glue
-from .transforms.constructs import CONSTRUCT_NODES, CONSTRUCT_TRANSFORMS
+from .transforms.constructs import CONSTRUCT_TRANSFORMS
 from .transforms.nodes import (
+    CONSTRUCT_NODES,
     qmd_bibliography,
     qmd_citation,
     qmd_crossref,

@@ -20,6 +20,7 @@ from docutils import nodes
 from sphinx import addnodes
 
 from . import markdown as md
+from .contexts import Context, DefinitionListContext, prefix_lines
 from .translator_api import TranslatorAPI
 
 
@@ -52,35 +53,54 @@ def _joined(node: nodes.Element) -> str:
     return text
 
 
+class DescContext(Context):
+    """One object description: its signature lines (the term) and its content."""
+
+    def __init__(self) -> None:
+        super().__init__("desc")
+        self.signatures: list[str] = []
+
+    def make(self, separator: str = "\n\n") -> str:
+        term = ", ".join(self.signatures)
+        content = super().make(separator)
+        if not content or not term:
+            return "\n\n".join(p for p in (term, content) if p)
+        return term + "\n\n" + prefix_lines(content, "    ", first=":   ")
+
+
+class FieldContext(Context):
+    """One field of a field list: its name (the term) and its body."""
+
+    def __init__(self) -> None:
+        super().__init__("field")
+        self.name = ""
+
+    def make(self, separator: str = "\n\n") -> str:
+        body = super().make(separator)
+        if not body:
+            return self.name
+        return self.name + "\n" + prefix_lines(body, "    ", first=":   ")
+
+
 class ApiVisitors(TranslatorAPI):
     """Mixin for :class:`~sphinx_qmd_builder.writer.QmdTranslator`."""
 
     # -- object descriptions ---------------------------------------------------------------
 
     def visit_desc(self, node: addnodes.desc) -> None:
-        ctx = self.push("desc")
-        ctx.data["signatures"] = []
+        self.push(DescContext())
 
     def depart_desc(self, node: addnodes.desc) -> None:
-        ctx = self.pop()
-        term = ", ".join(ctx.data["signatures"])
-        content = ctx.make()
-        if not content or not term:
-            self.add_block("\n\n".join(p for p in (term, content) if p))
-            return
-        self.add_block(term + "\n\n" + md.indent(content, "    ", first=":   "))
+        self.add_block(self.pop().make())
 
     def visit_desc_signature(self, node: addnodes.desc_signature) -> None:
         text = md.inline_code(" ".join(signature_text(node).split()))
         ids = node.get("ids") or []
         if ids:
             # every name of the object is a link target (``-o`` and ``--output``)
-            extra = "".join(f"[]{md.attributes(ident)}" for ident in ids[1:])
-            text = f"{extra}[{text}]{md.attributes(ids[0])}"
-        if self.ctx.kind == "desc":
-            self.ctx.data["signatures"].append(text)
-        else:
-            self.add_block(text)
+            extra = "".join(self.anchor(ident) for ident in ids[1:])
+            text = f"{extra}[{text}]{self.id_attributes(ids[0])}"
+        self.collect(DescContext, text, lambda desc: desc.signatures)
         raise nodes.SkipNode
 
     def visit_desc_content(self, node: addnodes.desc_content) -> None:
@@ -97,28 +117,27 @@ class ApiVisitors(TranslatorAPI):
     # -- field lists (``:param x:``, ``:returns:`` and rST field lists) -----------------------
 
     def visit_field_list(self, node: nodes.field_list) -> None:
-        self.push("deflist")
+        self.push(DefinitionListContext())
 
     def depart_field_list(self, node: nodes.field_list) -> None:
-        ctx = self.pop()
-        self.add_block("\n\n".join(ctx.data.get("items", [])))
+        self.add_block(self.pop().make())
 
     def visit_field(self, node: nodes.field) -> None:
-        self.push("field")
+        self.push(FieldContext())
 
     def depart_field(self, node: nodes.field) -> None:
-        ctx = self.pop()
-        name = ctx.data.get("name", "")
-        body = ctx.make()
-        item = name + "\n" + md.indent(body, "    ", first=":   ") if body else name
-        self.ctx.data.setdefault("items", []).append(item)
+        self.collect(DefinitionListContext, self.pop().make(), lambda fields: fields.items)
 
     def visit_field_name(self, node: nodes.field_name) -> None:
         self.push("inline")
 
     def depart_field_name(self, node: nodes.field_name) -> None:
         text = " ".join(self.pop().make_inline().split())
-        self.ctx.data["name"] = text
+        field = self.ctx
+        if isinstance(field, FieldContext):
+            field.name = text
+        else:
+            self.add_block(text)  # a tree docutils never makes: keep the words
 
     def visit_field_body(self, node: nodes.field_body) -> None:
         pass
