@@ -17,6 +17,7 @@ from sphinx.util.docutils import SphinxTranslator
 
 from . import markdown as md
 from .admonitions import AdmonitionVisitors
+from .api import ApiVisitors
 from .cells import CellVisitors
 from .contexts import BlockQuoteContext, Context, FigureContext, ListContext
 from .design import DesignVisitors
@@ -77,6 +78,7 @@ class QmdTranslator(
     ProofVisitors,
     ProseVisitors,
     CellVisitors,
+    ApiVisitors,
     SphinxTranslator,
 ):
     """Writes Quarto markdown. Handlers are grouped by kind of node, as in Sphinx's writers."""
@@ -515,6 +517,8 @@ class QmdTranslator(
     # -- figures and images -----------------------------------------------------------------
 
     def visit_figure(self, node: nodes.figure) -> None:
+        if self.figure_made_by_cell(node):
+            raise nodes.SkipNode
         if is_subfigure(node):
             self.visit_subfigure(node)
         else:
