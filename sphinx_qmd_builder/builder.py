@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from docutils import nodes
 from docutils.io import StringOutput
 from sphinx.builders import Builder
@@ -22,11 +21,22 @@ from sphinx.util import logging
 from sphinx.util.display import status_iterator
 from sphinx.util.osutil import relative_uri
 
-from .book.bibfiles import copy_bib
+from .book.bibfiles import copy_bib, references_page
 from .book.integrity import RefReport
-from .book.notebooks import converted_notebook, is_notebook_source, read_notebook
-from .book.quarto_yml import book_chapters, quarto_config_yaml, toctree_order
-from .book.website import website_config_yaml
+from .book.notebooks import is_notebook_source, notebook_text, read_notebook
+from .book.quarto_yml import (
+    TocListing,
+    book_chapters,
+    check_book,
+    dump_yaml,
+    page_title,
+    quarto_config,
+    toc_listing,
+    toc_titles,
+    toctree_order,
+    unnumbered_chapters,
+)
+from .book.website import website_config
 from .compat import app_of
 from .guard.atomic import copy_file_atomic, remove_stale_temp_files, write_text_atomic
 from .guard.isolation import (
@@ -38,8 +48,8 @@ from .guard.isolation import (
 )
 from .guard.paths import is_allowed
 from .labels import LabelRegistry
-from .writer.slides import SLIDES_DIR, deck_uri
-from .writer.translator import CELL_LANGUAGES, QmdTranslator, QmdWriter, front_matter_yaml
+from .writer.slides import SLIDES_DIR, Deck, deck_uri
+from .writer.translator import CELL_LANGUAGES, QmdTranslator, QmdWriter
 
 logger = logging.getLogger(__name__)
 
@@ -201,8 +211,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
         return set(self.env.all_docs) - reached
 
     def unnumbered_docs(self) -> set[str]:
-        """Documents whose headings Quarto does not number: the book's index page."""
-        return {self.config.root_doc}
+        """Documents whose headings Quarto does not number: the book's index page, and the
+        chapters a partly numbered ``_toc.yml`` leaves unnumbered."""
+        return {self.config.root_doc} | unnumbered_chapters(self)
 
     def write_doc_serialized(self, docname: str, doctree: nodes.document) -> None:
         """Record on the main process what finish() copies (survives ``-j``)."""
@@ -234,32 +245,34 @@ class QmdBuilder(IsolatingBuilder, Builder):
         destination = StringOutput(encoding="utf-8")
         try:
             self.writer.write(doctree, destination)
-            text = self.writer.output
+            page = self.writer.page
             if self.writes_ipynb(docname):
-                text = self.notebook_text(docname)
+                source = read_notebook(self.env.doc2path(docname))
+                text = notebook_text(page, source, docname)
+            else:
+                text = page.text
         except Exception as err:  # RecursionError included: one page, not the book
             self.page_not_written(docname, err)
             return
-        self.ref_report.note_page(docname, text, self.labels.qids_of(docname))
+        self.ref_report.note_page(docname, page.ids, self.labels.qids_of(docname))
         try:
             write_text_atomic(target, text)
         except OSError as err:
             logger.warning(__("error writing file %s: %s"), target, err, type="qmd", subtype="io")
-        self.write_deck(docname)
+        self.write_deck(docname, page.deck, page.front_matter)
 
-    def write_deck(self, docname: str) -> None:
-        """``slides/<page>.qmd`` from the slides the page's translator wrote (or none)."""
-        visitor = self.writer.visitor
-        deck = visitor.deck_result
+    def write_deck(self, docname: str, deck: Deck | None, page_front: dict[str, Any]) -> None:
+        """``slides/<page>.qmd`` from the page's deck; no deck removes an old one."""
         target = self.outdir / deck_uri(self.out_name(docname))
         if not self.config.qmd_slides or deck is None or not deck.slides:
             target.unlink(missing_ok=True)  # the page lost its markers: no stale deck
             return
         front: dict[str, Any] = {}
-        title = visitor.front_matter.get("title") or self.env.titles.get(docname)
+        title = page_front.get("title") or self.env.titles.get(docname)
         if title is not None:
             front["title"] = title if isinstance(title, str) else title.astext()
-        front.update(self.front_matter_extra(docname))  # the page's images folder
+        if "params" in page_front:
+            front["params"] = page_front["params"]  # the page's images folder
         if deck.cites:
             bibs = [
                 posixpath.relpath(Path(bib).as_posix(), SLIDES_DIR)
@@ -314,15 +327,13 @@ class QmdBuilder(IsolatingBuilder, Builder):
             (self.outdir / SLIDES_DIR / "_metadata.yml").unlink(missing_ok=True)
         else:
             metadata = {"format": {"revealjs": dict(self.config.qmd_slides_format)}}
-            write_text_atomic(
-                self.outdir / SLIDES_DIR / "_metadata.yml",
-                yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True),
-            )
-        if self.project_type == "website":
-            config_text = website_config_yaml(self, chapters, bibfiles, decks)
+            write_text_atomic(self.outdir / SLIDES_DIR / "_metadata.yml", dump_yaml(metadata))
+        if website:
+            project = website_config(self, chapters, bibfiles, decks)
         else:
-            config_text = quarto_config_yaml(self, chapters, bibfiles)
-        write_text_atomic(self.outdir / "_quarto.yml", config_text)
+            # the structure is checked against what Quarto accepts once every page is written
+            project = check_book(self, quarto_config(self, chapters, bibfiles))
+        write_text_atomic(self.outdir / "_quarto.yml", dump_yaml(project))
         write_text_atomic(
             self.outdir / "labels.json",
             json.dumps(self.labels.as_json(), indent=2, ensure_ascii=False) + "\n",
@@ -397,12 +408,27 @@ class QmdBuilder(IsolatingBuilder, Builder):
 
     def front_matter_extra(self, docname: str) -> dict[str, Any]:
         """Front-matter keys the builder owns (the writer owns the title)."""
-        extra: dict[str, Any] = {}
+        extra: dict[str, Any] = self.toc_title_matter(docname)
         folder = self.images_folder(docname)
         plan = self._doc_images.get(docname)
         if folder is not None and plan is not None and plan.references:
             extra["params"] = {"images_path": folder}
         return extra
+
+    def toc_title_matter(self, docname: str) -> dict[str, str]:
+        """A ``_toc.yml`` ``title:`` is what the navigation shows: Quarto shows the page's
+        title there, so it becomes the title; the page's own heading stays as subtitle."""
+        override = toc_titles(self).get(docname)
+        if not override or docname == self.config.root_doc:
+            return {}
+        own = page_title(self, docname)
+        if own and own != override:
+            return {"title": override, "subtitle": own}
+        return {"title": override}
+
+    def toc_listing(self, docname: str, index: int) -> TocListing | None:
+        """The *index*-th toctree of *docname* as links (the writer prints it as a list)."""
+        return toc_listing(self, docname, index)
 
     def copy_images(self) -> None:
         if not self.image_copies:
@@ -483,30 +509,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
         return {key.docname for key in bibliographies if key.docname in self.env.all_docs}
 
     def write_references_page(self) -> None:
-        text = "# References {.unnumbered}\n\n::: {#refs}\n:::\n"
-        write_text_atomic(self.outdir / self.config.qmd_references_page, text)
+        write_text_atomic(self.outdir / self.config.qmd_references_page, references_page())
 
     # -- notebooks --------------------------------------------------------------------------------
-
-    def notebook_text(self, docname: str) -> str:
-        """The page's notebook with converted markdown cells and ``#|`` options (outputs kept)."""
-        visitor = self.writer.visitor
-        source = read_notebook(self.env.doc2path(docname))
-        if source is None:
-            logger.warning(
-                __("cannot read the notebook again; writing it as converted text only"),
-                location=docname,
-                type="qmd",
-                subtype="notebook",
-            )
-            source = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
-            visitor.cell_markdown = {0: visitor.stack[0].make()}
-            source["cells"] = [{"cell_type": "markdown", "metadata": {}, "source": ""}]
-        front = ""
-        if visitor.front_matter:
-            front = f"---\n{front_matter_yaml(visitor.front_matter)}---"
-        notebook = converted_notebook(source, visitor.cell_markdown, visitor.code_options, front)
-        return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
 
     def cell_language(self, docname: str, source: nodes.Element | None) -> str:
         """The Quarto engine language of a code cell of *docname*."""

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from .quarto_yml import book_title, plain_text, quarto_config
+from .quarto_yml import book_title, dump_yaml, plain_text, quarto_config
 
 if TYPE_CHECKING:
     from ..builder import QmdBuilder
@@ -81,5 +79,4 @@ def website_config(
 def website_config_yaml(
     builder: QmdBuilder, chapters: list[Any], bibfiles: list[str], decks: list[str]
 ) -> str:
-    data = website_config(builder, chapters, bibfiles, decks)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
+    return dump_yaml(website_config(builder, chapters, bibfiles, decks))

@@ -50,7 +50,7 @@ class Deck:
 
     def text(self, front_matter: dict[str, Any]) -> str:
         """The deck file: *front_matter* (title, images, bibliography), then the slides."""
-        from .translator import front_matter_yaml
+        from .page import front_matter_yaml
 
         merged = {**front_matter, **self.front_matter}
         head = f"---\n{front_matter_yaml(merged)}---\n\n" if merged else ""
