@@ -20,6 +20,7 @@ from docutils import nodes
 
 from . import markdown as md
 from .admonitions import collapse_of
+from .figures import has_layout_class, layout_classes
 from .translator_api import TranslatorAPI
 
 _COLS = re.compile(r"^sd-row-cols(?:-(xs|sm|md|lg))?-(\d+)$")
@@ -142,7 +143,12 @@ class DesignVisitors(TranslatorAPI):
         else:
             if title:
                 ctx.blocks.insert(0, f"**{title}**")
-            self.add_block(ctx.make())
+            body = ctx.make()
+            if has_layout_class(node) and body:
+                # {div} with :class: full-width / margin / popout: Quarto's column classes
+                attrs = md.attributes(None, layout_classes(node.get("classes", [])))
+                body = f"::: {attrs}\n\n{body}\n\n:::"
+            self.add_block(body)
 
     # -- inline components ---------------------------------------------------------------
 

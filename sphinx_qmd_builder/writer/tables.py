@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from docutils import nodes
+from sphinx.util import logging
 
 from . import markdown as md
 from .translator_api import TranslatorAPI
@@ -38,10 +39,40 @@ class TableVisitors(TranslatorAPI):
     """Mixin of :class:`.writer.QmdTranslator`: docutils tables."""
 
     warn: Any
+    stack: list[Any]
+    #: > 0 while a grid table's cells are written: no shortcodes there (QUARTO.md fact 3)
+    in_grid_table = 0
 
     def visit_table(self, node: nodes.table) -> None:
         ctx = self.push("table")
         ctx.data.update(header=[], body=[], colwidths=[], section="body")
+
+    def note_shortcode(self) -> None:
+        """A shortcode was written: the table around it must not become a grid table as is."""
+        for ctx in reversed(self.stack):
+            if ctx.kind == "table":
+                ctx.data["shortcodes"] = True
+                return
+
+    def grid_rows_again(self, node: nodes.table) -> tuple[list[list[Cell]], list[list[Cell]]]:
+        """The table's rows written again for a grid table: image paths without shortcodes.
+
+        Whether a table is a grid table is known only once its cells are written; the
+        rare grid table holding a shortcode is written a second time, silently (its
+        warnings were given the first time).
+        """
+        self.in_grid_table += 1
+        again = self.push("table")
+        again.data.update(header=[], body=[], colwidths=[], section="body")
+        try:
+            with logging.suppress_logging():
+                for child in node.children:
+                    if not isinstance(child, nodes.title):
+                        child.walkabout(self)  # type: ignore[arg-type]
+        finally:
+            self.pop()
+            self.in_grid_table -= 1
+        return again.data["header"], again.data["body"]
 
     def depart_table(self, node: nodes.table) -> None:
         ctx = self.pop()
@@ -55,6 +86,8 @@ class TableVisitors(TranslatorAPI):
         if _fits_pipe_table(header, body):
             table = pipe_table(header[0], body, aligns)
         else:
+            if ctx.data.get("shortcodes") and not self.in_grid_table:
+                header, body = self.grid_rows_again(node)
             table = grid_table(header, body, ncols, aligns)
         target = self.builder.labels.for_node(self.docname, node)
         caption = ctx.data.get("title", "")

@@ -22,7 +22,12 @@ from .admonitions import AdmonitionVisitors
 from .cells import CellVisitors
 from .design import DesignVisitors
 from .equations import display_math, strip_label
-from .figures import FigureVisitors, is_subfigure
+from .figures import (
+    FigureVisitors,
+    figure_div_attributes,
+    figure_image_values,
+    is_subfigure,
+)
 from .media import MediaVisitors
 from .proofs import ProofVisitors
 from .prose import ProseVisitors
@@ -292,7 +297,8 @@ class QmdTranslator(
         self.push("inline")
 
     def depart_strong(self, node: nodes.strong) -> None:
-        self._close_inline("**")
+        # bold inside bold is written once: "****Title****" is literal text (QUARTO.md 5)
+        self._close_inline("" if md.inside_bold(node) else "**")
 
     def visit_subscript(self, node: nodes.subscript) -> None:
         self.push("inline")
@@ -350,7 +356,7 @@ class QmdTranslator(
         self.push("inline")
 
     def depart_literal_strong(self, node: nodes.Element) -> None:
-        self._close_inline("**")
+        self._close_inline("" if md.inside_bold(node) else "**")
 
     def visit_problematic(self, node: nodes.problematic) -> None:
         # Sphinx already warned where it made this node; keep the source text
@@ -526,15 +532,15 @@ class QmdTranslator(
         legend = ctx.data.get("legend", "")
         target = self.builder.labels.for_node(self.docname, node)
         extra = ctx.make()
-        if target is None and not legend and not extra:
+        dropped = set(self.config.qmd_drop_image_classes)
+        header = figure_div_attributes(node, target.qid if target else None, dropped)
+        if target is None and not legend and not extra and not header:
             # an unlabelled figure: pandoc's implicit figure keeps the caption
             self.add_block(image.replace("![]", f"![{caption}]", 1) if caption else image)
             return
-        ident = target.qid if target else None
         parts = [p for p in (image, extra, caption, legend) if p]
-        header = md.attributes(ident) or "{}"
         body = "\n\n".join(parts[:1]) + ("\n\n" + "\n\n".join(parts[1:]) if parts[1:] else "")
-        self.add_block(f"::: {header}\n\n{body}\n:::")
+        self.add_block(f"::: {header or '{}'}\n\n{body}\n:::")
 
     def visit_caption(self, node: nodes.caption) -> None:
         self.push("inline")
@@ -558,11 +564,14 @@ class QmdTranslator(
 
     def image_markdown(self, node: nodes.image, ident: str | None = None, alt: str = "") -> str:
         """``![alt](path){#ident ...}``: shared by plain images and subfigure items."""
-        path = self.builder.image_reference(self.docname, node)
+        path = self.builder.image_reference(self.docname, node, not self.in_grid_table)
+        if path.startswith("{{<"):
+            self.note_shortcode()
         width = _dimension(node.get("width"))
         height = _dimension(node.get("height"))
         if node.get("scale") and width is None:
             width = self.scaled_width(node)
+        placing = figure_image_values(node, width)
         fig_alt = node.get("alt", "")
         keep_alt = self.config.qmd_keep_image_alt and fig_alt and fig_alt != node.get("uri")
         dropped = set(self.config.qmd_drop_image_classes)
@@ -572,12 +581,10 @@ class QmdTranslator(
         attr_text = md.attributes(
             ident,
             classes,
-            width=width,
+            width=placing["width"],
             height=height,
             fig_alt=fig_alt if keep_alt else None,
-            fig_align=node.get("align")
-            if node.get("align") in ("left", "center", "right")
-            else None,
+            fig_align=placing["fig_align"],
         )
         link = path if path.startswith("{{<") else _link_uri(path)
         return f"![{alt}]({link}){attr_text}"
