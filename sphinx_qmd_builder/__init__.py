@@ -22,6 +22,7 @@ from .transforms.nodes import qmd_bibliography, qmd_citation, qmd_crossref, qmd_
 from .transforms.read import ImageLineFiller
 from .transforms.references import (
     LatexExportCommentRemover,
+    QmdAnchorTransform,
     QmdBibliographyTransform,
     QmdDeadLinkTransform,
     QmdListingTransform,
@@ -56,6 +57,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(QmdBibliographyTransform)
     app.add_post_transform(QmdListingTransform)
     app.add_post_transform(QmdDeadLinkTransform)
+    app.add_post_transform(QmdAnchorTransform)
     app.add_post_transform(LatexExportCommentRemover)
     for transform in CONSTRUCT_TRANSFORMS:
         app.add_post_transform(transform)

@@ -145,13 +145,27 @@ class QmdBuilder(IsolatingBuilder, Builder):
             except OSError:
                 pass  # the source is gone
 
-    def link_to(self, from_doc: str, to_doc: str, anchor: str | None = None) -> str:
-        """A relative link from the page of *from_doc* to *to_doc* (and an anchor in it)."""
+    def link_to(
+        self, from_doc: str, to_doc: str, anchor: str | None = None, own_page: bool = False
+    ) -> str:
+        """A relative link from the page of *from_doc* to *to_doc* (and an anchor in it).
+
+        *own_page*: a link from a page to itself without an anchor names the page's file.
+        """
         suffix = f"#{anchor}" if anchor else ""
         if from_doc == to_doc and anchor:
             return suffix
+        if from_doc == to_doc and own_page:
+            return posixpath.basename(self.get_target_uri(to_doc))
         uri = relative_uri(self.get_target_uri(from_doc), self.get_target_uri(to_doc))
         return uri + suffix
+
+    def docname_of_uri(self, from_doc: str, path: str) -> str | None:
+        """The document whose page a link *path* written on *from_doc*'s page names."""
+        if getattr(self, "_uri_docs", None) is None:
+            self._uri_docs = {self.get_target_uri(d): d for d in self.env.all_docs}
+        base = posixpath.dirname(self.get_target_uri(from_doc))
+        return self._uri_docs.get(posixpath.normpath(posixpath.join(base, path)))
 
     # -- writing --------------------------------------------------------------------------
 

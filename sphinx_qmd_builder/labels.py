@@ -137,7 +137,7 @@ def node_kind(node: nodes.Node) -> str | None:
 #: the sphinx-proof / sphinx-exercise kinds Quarto numbers as theorem divs
 QUARTO_THEOREM_KINDS = frozenset(
     {"theorem", "lemma", "corollary", "proposition", "conjecture", "definition", "example"}
-    | {"exercise"}
+    | {"exercise", "algorithm"}
 )
 
 
