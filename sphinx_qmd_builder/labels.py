@@ -144,8 +144,8 @@ QUARTO_THEOREM_KINDS = frozenset(
 def proof_kind(node: nodes.Element) -> str | None:
     """The kind of a sphinx-proof/sphinx-exercise node when Quarto can number it, else None.
 
-    Remarks, solutions, algorithms, axioms ... have no numbered Quarto form: their labels
-    stay plain anchors.
+    Remarks, solutions, axioms ... have no numbered Quarto form: their labels stay plain
+    anchors. Algorithms are Quarto's ``alg`` theorem type.
     """
     kind = node.get("realtype") or node.get("type")
     return kind if kind in QUARTO_THEOREM_KINDS else None
