@@ -176,6 +176,7 @@ def test_references_as_sphinx_shows_them(app: SphinxTestApp, warning) -> None:
     # {numref} and the Quarto-numbered proofs stay @-references
     cites = read_page(second_text).cites
     assert cites.count("fig-here") == 1 and "alg-sort" in cites and "sec-content-cards" in cites
+    assert "eq-energy" in cites  # an equation has no caption to show: Quarto's number
     assert "[The caption here.](first.qmd#fig-here)" in second_text
     assert "[with text](first.qmd#fig-here)" in second_text
     # kinds Quarto does not number keep the words sphinx-proof printed

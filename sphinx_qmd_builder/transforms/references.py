@@ -354,8 +354,9 @@ def crossref_form(
         return "link", "", ""
     if explicit:
         return "link", "", ""
-    if role in ("ref", "myst") and target.kind in CAPTIONED_KINDS:
-        # Sphinx shows the caption, not a number: a link with that text (QUARTO.md 6)
+    if role in ("ref", "myst") and target.kind in CAPTIONED_KINDS and target.title:
+        # Sphinx shows the caption, not a number: a link with that text (QUARTO.md 6);
+        # an equation has no caption (Sphinx finds no title): Quarto's number is kept
         return "link", "", ""
     return "at", "", ""
 
