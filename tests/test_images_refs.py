@@ -184,6 +184,10 @@ def test_references_as_sphinx_shows_them(app: SphinxTestApp, warning) -> None:
     assert "[Remark 1](first.qmd#rem-careful)" in second_text
     assert "[Axiom 1](first.qmd#ax-one)" in second_text
     assert "::: {#alg-sort}" in first_text
+    # :nonumber: -- no number in Sphinx, none in Quarto: a plain anchor and sphinx-proof's word
+    # (an anchor Quarto does not read as a theorem id: "thm_plain", not "thm-plain")
+    assert "[Theorem](first.qmd#thm_plain)" in second_text
+    assert "{#thm-plain" not in first_text and "thm_plain" in page_ids["first.qmd"]
     # buttons, cards and contents lists point at the heading's own Quarto id
     assert "[Content cards](first.qmd#sec-content-cards)" in second_text
     assert "[Button text](first.qmd#sec-content-cards)" in second_text
@@ -198,3 +202,20 @@ def test_references_as_sphinx_shows_them(app: SphinxTestApp, warning) -> None:
     # the algorithm is numbered by Quarto now: no unnumbered warning for it
     assert not any("alg-sort" in line for line in warning_lines(warning))
     assert book_problems(app.outdir) == []
+
+
+@pytest.mark.parametrize(
+    ("label", "anchor"),
+    [
+        ("thm-plain", "thm_plain"),
+        ("fig:x", "fig_x"),
+        ("sec-x", "sec-x"),
+        ("rem-y", "rem-y"),
+        ("plain", "plain"),
+    ],
+)
+def test_plain_anchor_never_a_numbering_id(label: str, anchor: str) -> None:
+    """A target Sphinx does not number gets an anchor Quarto does not number either."""
+    from sphinx_qmd_builder.labels import quarto_id
+
+    assert quarto_id(label, None) == anchor
