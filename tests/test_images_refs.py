@@ -92,7 +92,7 @@ def test_wildcards_resolve_and_missing_images_warn_once(images) -> None:
 
 def test_grid_table_images_without_shortcodes(images) -> None:
     result, text, blocks = images
-    grid, pipe = list(elements(blocks, "Table"))
+    grid, pipe, videos = list(elements(blocks, "Table"))
     # the grid table: two columns, images by a path that exists from the page
     assert len(grid["c"][2]) == 2
     grid_sources = [img["c"][2][0] for img in elements(grid, "Image")]
@@ -104,6 +104,13 @@ def test_grid_table_images_without_shortcodes(images) -> None:
     # a pipe table keeps the house style's shortcode (Quarto reads it there)
     assert "| ![]({{< meta params.images_path >}}a.png) | pipe |" in text
     assert len(pipe["c"][2]) == 2
+    # a video's shortcode cannot go in a grid table either: a link, and a located warning
+    assert len(videos["c"][2]) == 2
+    assert [link["c"][2][0] for link in elements(videos, "Link")] == [
+        "https://www.youtube.com/embed/dQw4w9WgXcQ"
+    ]
+    assert "{{<" not in text[text.index("# Video in a grid table") :]
+    assert re.search(r"chapter\.md:\d+: WARNING: a video in a grid table", result.warnings)
 
 
 def test_figure_options_on_image_and_div(images) -> None:

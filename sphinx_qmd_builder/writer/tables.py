@@ -16,6 +16,7 @@ from docutils import nodes
 from sphinx.util import logging
 
 from . import markdown as md
+from .media import VIDEO_NODES
 from .translator_api import TranslatorAPI
 
 _ALIGN_CLASSES = {"text-left": "left", "text-center": "center", "text-right": "right"}
@@ -88,6 +89,13 @@ class TableVisitors(TranslatorAPI):
         else:
             if ctx.data.get("shortcodes") and not self.in_grid_table:
                 header, body = self.grid_rows_again(node)
+                for video in node.findall(lambda n: n.tagname in VIDEO_NODES):
+                    self.warn(
+                        "a video in a grid table is written as a link: Quarto breaks grid "
+                        "tables that hold a shortcode",
+                        video,
+                        "video",
+                    )
             table = grid_table(header, body, ncols, aligns)
         target = self.builder.labels.for_node(self.docname, node)
         caption = ctx.data.get("title", "")
