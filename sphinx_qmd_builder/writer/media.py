@@ -48,7 +48,7 @@ VIDEO_NODES = frozenset({"youtube", "vimeo", "video_node", "qmd_video"})
 
 
 class MediaVisitors(TranslatorAPI):
-    """Mixin for :class:`~sphinx_qmd_builder.writer.QmdTranslator`."""
+    """Mixin for :class:`~.translator.QmdTranslator`."""
 
     def add_video(self, url: str, shortcode: str) -> None:
         """The video's shortcode; in a grid table, where a shortcode breaks the table
