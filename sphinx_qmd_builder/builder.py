@@ -84,6 +84,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
         self.download_copies: dict[str, str] = {}
         self.doc_has_images: set[str] = set()
         self._doc_images: dict[str, DocImages] = {}
+        self._uri_docs: dict[str, str] | None = None  # page file -> docname (docname_of_uri)
         self.failed_writes: set[str] = set()
         #: pages handed to write_doc (recorded on the main process, so it survives -j)
         self.pages_to_write: set[str] = set()
@@ -162,7 +163,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
 
     def docname_of_uri(self, from_doc: str, path: str) -> str | None:
         """The document whose page a link *path* written on *from_doc*'s page names."""
-        if getattr(self, "_uri_docs", None) is None:
+        if self._uri_docs is None:
             self._uri_docs = {self.get_target_uri(d): d for d in self.env.all_docs}
         base = posixpath.dirname(self.get_target_uri(from_doc))
         return self._uri_docs.get(posixpath.normpath(posixpath.join(base, path)))
