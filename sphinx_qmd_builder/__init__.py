@@ -34,6 +34,7 @@ from .transforms.nodes import (
 from .transforms.read import ImageLineFiller
 from .transforms.references import (
     LatexExportCommentRemover,
+    QmdAnchorTransform,
     QmdBibliographyTransform,
     QmdDeadLinkTransform,
     QmdListingTransform,
@@ -73,6 +74,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(QmdBibliographyTransform)
     app.add_post_transform(QmdListingTransform)
     app.add_post_transform(QmdDeadLinkTransform)
+    app.add_post_transform(QmdAnchorTransform)
     app.add_post_transform(LatexExportCommentRemover)
     app.add_post_transform(SlideMarkerTransform)
     app.add_post_transform(glue.QmdPendingGlueTransform)
