@@ -1,6 +1,9 @@
-"""Path safety: a sentinel planted outside the source folder is reached for through every
+"""Path safety: a sentinel planted outside the project root is reached for through every
 path kind (also through symlinks inside the source folder) and never read or copied; and
-nothing is written outside the output folder (myst-nb's jupyter_execute included)."""
+nothing is written outside the output folder (myst-nb's jupyter_execute included).
+
+The source folder is its own repository (it holds ``.git``), so the project root is the
+source folder and everything one folder up is beyond it."""
 
 from __future__ import annotations
 
@@ -90,6 +93,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory):
     (base / "outside" / "secret.txt").write_text(SENTINEL + "\n", encoding="utf-8")
     src = base / "src"
     src.mkdir()
+    (src / ".git").mkdir()  # the project root is the source folder
     os.symlink(base / "secret.png", src / "linked.png")
     os.symlink(base / "secret.txt", src / "linked.txt")
     os.symlink(base / "secret.bib", src / "linked.bib")
@@ -132,7 +136,7 @@ def test_each_path_kind_is_refused(hostile, kind: str, count: int) -> None:
     refusals = [
         line
         for line in result.warnings.splitlines()
-        if f"WARNING: {kind} path " in line and "resolves outside the source folder" in line
+        if f"WARNING: {kind} path " in line and "resolves outside the project root" in line
     ]
     assert len(refusals) >= count, result.warnings
     if kind not in ("bibliography", "logo"):

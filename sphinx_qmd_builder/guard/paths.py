@@ -1,10 +1,16 @@
-"""Path safety: nothing outside the source folder is read or copied into the book.
+"""Path safety: nothing outside the project root is read or copied into the book.
 
 A migration runs in CI on pull requests from strangers. Sphinx itself reads ``{include}``
 files from anywhere and its html builder copies ``../../../etc/passwd`` given as an image
 path. Every path the qmd build reads (images, downloads, includes, literal includes, bib
-files, logos) is resolved with symlinks followed and refused when it leaves the allowed
-folders (the source folder and myst-nb's output folder, which holds notebook outputs).
+files, logos, support files of code cells) is resolved with symlinks followed and refused
+when it leaves the allowed folders: the project root and myst-nb's output folder, which
+holds notebook outputs.
+
+The project root is where a book lives: books keep images one folder up or include the
+repository's CHANGELOG, so the boundary is the repository (the nearest folder upward
+with ``.git``), not the book folder; without one it is the source folder.
+``qmd_project_root`` (``sphinx-qmd --project-root``) names it explicitly.
 """
 
 from __future__ import annotations
@@ -49,12 +55,32 @@ def builder_name(env: Any) -> str:
     return str(app_of(env).builder.name)
 
 
+def find_project_root(srcdir: str | os.PathLike[str], configured: str | None = None) -> Path:
+    """The project root: *configured* (relative to *srcdir*), else the nearest folder
+    upward from *srcdir* holding ``.git`` (a folder, or a file in a worktree or
+    submodule), else *srcdir* itself."""
+    source = Path(srcdir).resolve()
+    if configured:
+        return (source / Path(configured).expanduser()).resolve()
+    for folder in (source, *source.parents):
+        if (folder / ".git").exists():
+            return folder
+    return source
+
+
+def project_root(app: Any) -> Path:
+    """The project root of a build; *app* is the application, the builder or the environment."""
+    config = getattr(app, "config", None)
+    configured = getattr(config, "qmd_project_root", None) if config is not None else None
+    return find_project_root(app.srcdir, configured)
+
+
 def allowed_roots(app: Any) -> list[Path]:
-    """The folders the build may read from: the sources, and notebook outputs.
+    """The folders the build may read from: the project root, and notebook outputs.
 
     *app* is the Sphinx application, the builder or the environment (all have ``srcdir``).
     """
-    roots = [Path(app.srcdir)]
+    roots = [project_root(app)]
     env = getattr(app, "env", app)
     nb_config = getattr(env, "mystnb_config", None) if env is not None else None
     folder = getattr(nb_config, "output_folder", None)
@@ -77,7 +103,9 @@ def file_location(path: str | os.PathLike[str], line: int | None = None) -> node
 def refuse(kind: str, path: str | os.PathLike[str], location: Any = None) -> None:
     """The one warning for a refused path (``qmd.path``, silence with suppress_warnings)."""
     logger.warning(
-        "%s path %r resolves outside the source folder; refused (not read, not copied)",
+        "%s path %r resolves outside the project root; refused (not read, not copied). "
+        "To allow it, set qmd_project_root (sphinx-qmd --project-root DIR) to a folder "
+        "that holds it",
         kind,
         str(path),
         location=location,
@@ -98,7 +126,7 @@ def guard_config_paths(app: Sphinx) -> None:
     if bibfiles:
         kept = []
         for bib in bibfiles:
-            if is_inside(Path(app.confdir) / bib, app.srcdir):
+            if is_allowed(app, Path(app.confdir) / bib):
                 kept.append(bib)
             else:
                 refuse("bibliography", bib, location=conf)
@@ -108,7 +136,7 @@ def guard_config_paths(app: Sphinx) -> None:
         value = getattr(app.config, name, None)
         if not value or "://" in str(value):
             continue
-        if not is_inside(Path(app.confdir) / value, app.srcdir):
+        if not is_allowed(app, Path(app.confdir) / value):
             refuse(name.removeprefix("html_"), value, location=conf)
             setattr(app.config, name, None)
 
@@ -176,19 +204,19 @@ def end_bib_capture(app: Sphinx) -> None:
 
 
 class SafeLiteralInclude(LiteralInclude):
-    """``literalinclude`` that refuses files outside the source folder."""
+    """``literalinclude`` that refuses files outside the project root."""
 
     def run(self) -> list[nodes.Node]:
         if builder_name(self.env) == "qmd":
             _rel, filename = self.env.relfn2path(self.arguments[0])
-            if not is_inside(filename, self.env.srcdir):
+            if not is_inside(filename, project_root(self.env)):
                 refuse("literalinclude", self.arguments[0], location=self.get_location())
                 return []
         return super().run()
 
 
 class SafeInclude(SphinxDirective):
-    """``include`` that refuses files outside the source folder, then includes as usual.
+    """``include`` that refuses files outside the project root, then includes as usual.
 
     Not a subclass of docutils' ``Include`` on purpose: MyST replaces every such subclass
     by its own reader, which would read the file before anyone could check the path. In a
@@ -212,7 +240,7 @@ class SafeInclude(SphinxDirective):
         argument = "".join(s.strip() for s in self.arguments[0].splitlines())
         if not (argument.startswith("<") and argument.endswith(">")):
             _rel, filename = self.env.relfn2path(argument)
-            if builder_name(self.env) == "qmd" and not is_inside(filename, self.env.srcdir):
+            if builder_name(self.env) == "qmd" and not is_inside(filename, project_root(self.env)):
                 refuse("include", argument, location=self.get_location())
                 return []
         try:
@@ -268,7 +296,7 @@ class SafeInclude(SphinxDirective):
 class _ExternalData:
     """``:file:`` and ``:url:`` options of docutils' ``raw`` and ``csv-table``.
 
-    A file outside the source folder is refused like any other path; a URL is never
+    A file outside the project root is refused like any other path; a URL is never
     fetched (a build of strangers' pages must not make requests on their behalf).
     """
 
@@ -293,7 +321,7 @@ class _ExternalData:
         if "file" in self.options:
             current = self.state.document.current_source or str(self.env.doc2path(self.env.docname))
             path = Path(current).parent / self.options["file"]
-            if not is_inside(path, self.env.srcdir):
+            if not is_inside(path, project_root(self.env)):
                 refuse(f"{self.name} file", self.options["file"], location=location)  # type: ignore[attr-defined]
                 return True
         return False
