@@ -44,6 +44,30 @@ root: intro
 chapters:
   - file: chapter
   - file: nb
+  - file: textnb
+"""
+
+TEXT_NOTEBOOK = """\
+---
+jupytext:
+  text_representation:
+    format_name: myst
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+# Text notebook
+
+```{code-cell} python
+:load: scripts/setup.py
+```
+
+```{code-cell} python
+import helper
+from pathlib import Path
+rows = open("../../secret.txt").read()
+notes = open("../NOTES.txt").read()
+```
 """
 
 INTRO = """\
@@ -141,6 +165,11 @@ def make_repository(tmp: Path) -> Path:
     (book / "data").mkdir()
     (book / "data" / "x.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     (book / "sv.mplstyle").write_text("lines.linewidth: 2\n", encoding="utf-8")
+    (book / "textnb.md").write_text(TEXT_NOTEBOOK, encoding="utf-8")
+    (book / "helper.py").write_text("VALUE = 1\n", encoding="utf-8")
+    (book / "scripts").mkdir()
+    (book / "scripts" / "setup.py").write_text("LOADED_SETUP = True\n", encoding="utf-8")
+    (repo / "NOTES.txt").write_text("notes\n", encoding="utf-8")
     # a symlink inside the repository that leaves it
     os.symlink(tmp / "secret.png", book / "linked.png")
     return book
@@ -214,6 +243,35 @@ def test_support_files_are_copied_beside_the_notebook(repo_build: CliRun) -> Non
     assert (repo_build.out / "data" / "x.csv").read_text(encoding="utf-8") == "a,b\n1,2\n"
     assert (repo_build.out / "sv.mplstyle").is_file()
     assert not (repo_build.out / "ran.txt").exists()
+    # a MyST notebook: its :load: file and the module it imports
+    assert "LOADED_SETUP = True" in repo_build.read("textnb.qmd")
+    assert (repo_build.out / "scripts" / "setup.py").is_file()
+    assert (repo_build.out / "helper.py").read_text(encoding="utf-8") == "VALUE = 1\n"
+    # beyond the root: refused; above the book's top folder: cannot keep its path
+    assert "support file path '../../secret.txt' resolves outside the project root" in (
+        repo_build.stderr
+    )
+    assert "support file '../NOTES.txt' cannot keep its path" in repo_build.stderr
+    assert not list(repo_build.out.rglob("NOTES.txt"))
+
+
+def test_code_names() -> None:
+    from sphinx_qmd_builder.book.support import code_names
+
+    code = (
+        "%matplotlib inline\n"
+        "import numpy as np, helper\n"
+        "from pkg.sub import thing as other\n"
+        "from . import sibling\n"
+        "import os.path as osp; import json\n"
+        "a = np.load('data/a.wav')\n"
+        "b = f'data/{name}.csv'\n"
+        "!ls data\n"
+        "c = open(r'x.txt', 'rb'  # unclosed\n"
+    )
+    strings, modules = code_names(code)
+    assert strings[:2] == ["data/a.wav", "x.txt"]
+    assert modules == ["numpy", "helper", "pkg", "sibling", "os", "json"]
 
 
 def test_project_root_option_narrows_the_boundary(tmp_path: Path) -> None:

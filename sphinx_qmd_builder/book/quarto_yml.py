@@ -257,13 +257,17 @@ def repository(builder: QmdBuilder) -> dict[str, str]:
     return found
 
 
+#: myst-nb's value for a config value nobody set (its legacy names default to it)
+_UNSET = "--unset--"
+
+
 def _mode(value: Any) -> str | None:
     """An execution mode as a word (YAML reads ``off`` as False, ``on`` as True)."""
     if value is False:
         return "off"
     if value is True:
         return "auto"
-    return None if value in (None, "") else str(value)
+    return None if value in (None, "", _UNSET) else str(value)
 
 
 def book_execution_mode(config: Any) -> str | None:
@@ -279,12 +283,12 @@ def book_execution_mode(config: Any) -> str | None:
         return _mode(explicit)
     raw = getattr(config, "_raw_config", None) or {}
     for name in ("jupyter_execute_notebooks", "nb_execution_mode"):
-        if name in raw:
+        if _mode(raw.get(name)) is not None:
             return _mode(raw[name])
     if "nb_execution_mode" not in config:
         return None
     legacy = getattr(config, "jupyter_execute_notebooks", None)
-    if isinstance(legacy, (str, bool)):
+    if isinstance(legacy, (str, bool)) and _mode(legacy) is not None:
         return _mode(legacy)
     return _mode(config.nb_execution_mode)
 

@@ -50,25 +50,49 @@ def code_names(code: str) -> tuple[list[str], list[str]]:
     """
     strings: list[str] = []
     modules: list[str] = []
-    previous = ""
+    state = ""  # "import": module names follow; "from": the module of a from-import
+    expect = False  # the next name is a module (not a dotted tail or an alias)
+    bare = False  # `from . import name`: the names are modules beside the page
     try:
         for token in tokenize.generate_tokens(io.StringIO(code).readline):
-            if token.type == tokenize.STRING:
-                try:
-                    value = ast.literal_eval(token.string)
-                except (ValueError, SyntaxError):
-                    value = None  # an f-string or a bytes literal with escapes
-                if isinstance(value, bytes):
-                    value = value.decode("utf-8", "replace")
-                if isinstance(value, str):
-                    strings.append(value)
-            elif token.type == tokenize.NAME and previous in ("import", "from"):
-                modules.append(token.string)
-            if token.type not in (tokenize.NL, tokenize.COMMENT):
-                previous = token.string if token.type == tokenize.NAME else ""
+            kind, text = token.type, token.string
+            if kind == tokenize.STRING:
+                strings.extend(_string_value(text))
+            if kind in (tokenize.NEWLINE, tokenize.NL) or text == ";":
+                state, expect, bare = "", False, False
+            elif kind == tokenize.NAME and text == "import" and state in ("", "from"):
+                state, expect = ("import", True) if state == "" or bare else ("skip", False)
+            elif kind == tokenize.NAME and text == "from" and state == "":
+                state, expect, bare = "from", True, False
+            elif state == "from" and text in (".", "..."):
+                bare = expect or bare
+                expect = False
+            elif state == "from" and kind == tokenize.NAME:
+                if expect and not bare:
+                    modules.append(text)
+                expect, bare = False, False
+            elif state == "import" and kind == tokenize.NAME:
+                if text == "as":
+                    expect = False
+                elif expect:
+                    modules.append(text)
+                    expect = False
+            elif state == "import" and text == ",":
+                expect = True
     except (tokenize.TokenError, IndentationError, SyntaxError):
         pass
     return strings, modules
+
+
+def _string_value(token: str) -> list[str]:
+    """The text of a string literal token ([] for an f-string or undecodable bytes)."""
+    try:
+        value = ast.literal_eval(token)
+    except (ValueError, SyntaxError):
+        return []  # an f-string: its value is only known when the code runs
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return [value] if isinstance(value, str) else []
 
 
 def _candidate(text: str) -> bool:

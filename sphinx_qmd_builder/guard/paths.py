@@ -337,6 +337,51 @@ class SafeCSVTable(_ExternalData, SphinxDirective, CSVTable):
         return [] if self.refused() else super().run()
 
 
+#: the allowed folders of the qmd build running in this process (empty: none runs)
+_LOAD_ROOTS: list[Path] = []
+
+
+def _guarded_load(original: Any) -> Any:
+    """myst-nb's reader of ``{code-cell}`` ``:load:`` files, refusing files beyond the root.
+
+    myst-nb reads the file while it turns a MyST page into a notebook, before any
+    directive or transform could look at the path; its module-level reader is the one
+    place to check it. Outside a qmd build the original reader runs unchanged.
+    """
+
+    def load(nb_path: Any, file_name: str, token: Any, body_lines: list[str]) -> list[str]:
+        if nb_path is not None and _LOAD_ROOTS:
+            target = Path(nb_path).parent / file_name
+            if not any(is_inside(target, root) for root in _LOAD_ROOTS):
+                line = token.map[0] + 1 if getattr(token, "map", None) else None
+                refuse(":load:", file_name, location=file_location(nb_path, line))
+                return body_lines  # the cell keeps its own body (usually empty)
+        return original(nb_path, file_name, token, body_lines)
+
+    load.__wrapped__ = original  # type: ignore[attr-defined]
+    return load
+
+
+def guard_mystnb_load(app: Sphinx) -> None:
+    """Check ``:load:`` paths during a qmd build (see :func:`_guarded_load`)."""
+    if app.builder is None or app.builder.name != "qmd":
+        return
+    try:
+        from myst_nb.core import read
+    except ImportError:
+        return
+    reader = getattr(read, "_load_code_from_file", None)
+    if reader is None:  # pragma: no cover - another myst-nb
+        return
+    if not hasattr(reader, "__wrapped__"):
+        read._load_code_from_file = _guarded_load(reader)
+    _LOAD_ROOTS[:] = allowed_roots(app)
+
+
+def end_load_guard(app: Sphinx, exception: BaseException | None) -> None:
+    _LOAD_ROOTS.clear()
+
+
 def setup_safety(app: Sphinx) -> None:
     app.add_directive("include", SafeInclude, override=True)
     app.add_directive("literalinclude", SafeLiteralInclude, override=True)
@@ -346,3 +391,6 @@ def setup_safety(app: Sphinx) -> None:
     app.connect("builder-inited", guard_config_paths, priority=100)
     # after sphinxcontrib-bibtex (500) has parsed the bib files
     app.connect("builder-inited", end_bib_capture, priority=900)
+    # after myst-nb (500) and keep_mystnb_inside_outdir (600): its output folder is allowed
+    app.connect("builder-inited", guard_mystnb_load, priority=700)
+    app.connect("build-finished", end_load_guard)
