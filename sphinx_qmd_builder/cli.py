@@ -5,7 +5,8 @@ A folder with ``conf.py`` is built as it is; a Jupyter Book folder (``_config.ym
 nothing is written into the book folder. Everything the build writes (doctrees, myst-nb's
 output folder and execution cache) goes under OUT_DIR. No notebook runs unless
 ``--execute`` is given. Exit status as ``sphinx-build``:
-0 success, 1 warnings turned errors (``-W``) or a failed build, 2 bad arguments or a crash.
+0 success, 1 warnings turned errors (``-W``) or a failed build (also: a page left out, an
+image refused or missing), 2 bad arguments or a crash.
 """
 
 from __future__ import annotations

@@ -295,3 +295,33 @@ def test_quarto_gets_the_books_own_execution_mode(tmp_path: Path, mode: str, exp
     )
     run = run_cli(book, tmp_path / "out", "-q", "-D", "nb_execution_mode=off")
     assert run.quarto().get("execute") == expected
+
+
+def test_files_beside_a_conf_py_book_keep_their_repository_path(tmp_path: Path) -> None:
+    """With images beside their pages (qmd_images_path = None) an image one folder up goes
+    to _repo/<path from the root>; a bib file one folder up too."""
+    from robust_helpers import BASE_CONF, build
+
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "images").mkdir()
+    (repo / "images" / "up.png").write_bytes(PNG)
+    (repo / "refs.bib").write_text(
+        "@book{knuth,\n title={TAOCP},\n author={Knuth},\n year={1968}\n}\n", encoding="utf-8"
+    )
+    src = repo / "book"
+    (src / "sub").mkdir(parents=True)
+    (src / "conf.py").write_text(
+        BASE_CONF + "bibtex_bibfiles = ['../refs.bib']\n", encoding="utf-8"
+    )
+    (src / "index.md").write_text("# Book\n\n```{toctree}\nsub/page\n```\n", encoding="utf-8")
+    (src / "sub" / "page.md").write_text(
+        "# Page\n\n![up](../../images/up.png)\n\nAs {cite:t}`knuth` says.\n", encoding="utf-8"
+    )
+    result = build(src, tmp_path / "out", qmd_images_path=None)
+    assert result.statuscode == 0, result.warnings
+    assert (result.outdir / "_repo" / "images" / "up.png").read_bytes() == PNG
+    assert "](../_repo/images/up.png)" in (result.outdir / "sub" / "page.qmd").read_text("utf-8")
+    assert (result.outdir / "_repo" / "refs.bib").is_file()
+    quarto = (result.outdir / "_quarto.yml").read_text("utf-8")
+    assert "bibliography: _repo/refs.bib" in quarto
