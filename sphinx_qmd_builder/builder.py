@@ -22,9 +22,9 @@ from sphinx.util import logging
 from sphinx.util.display import status_iterator
 from sphinx.util.osutil import relative_uri
 
-from .book.bibfiles import copy_bib
+from .book.bibfiles import copy_bib, references_page
 from .book.integrity import RefReport
-from .book.notebooks import converted_notebook, is_notebook_source, read_notebook
+from .book.notebooks import is_notebook_source, notebook_text, read_notebook
 from .book.quarto_yml import book_chapters, quarto_config_yaml
 from .book.support import support_files
 from .compat import app_of
@@ -38,7 +38,7 @@ from .guard.isolation import (
 )
 from .guard.paths import is_allowed, project_root
 from .labels import LabelRegistry
-from .writer.translator import CELL_LANGUAGES, QmdTranslator, QmdWriter, front_matter_yaml
+from .writer.translator import CELL_LANGUAGES, QmdTranslator, QmdWriter
 
 logger = logging.getLogger(__name__)
 
@@ -245,13 +245,16 @@ class QmdBuilder(IsolatingBuilder, Builder):
         destination = StringOutput(encoding="utf-8")
         try:
             self.writer.write(doctree, destination)
-            text = self.writer.output
+            page = self.writer.page
             if self.writes_ipynb(docname):
-                text = self.notebook_text(docname)
+                source = read_notebook(self.env.doc2path(docname))
+                text = notebook_text(page, source, docname)
+            else:
+                text = page.text
         except Exception as err:  # RecursionError included: one page, not the book
             self.page_not_written(docname, err)
             return
-        self.ref_report.note_page(docname, text, self.labels.qids_of(docname))
+        self.ref_report.note_page(docname, page.ids, self.labels.qids_of(docname))
         try:
             write_text_atomic(target, text)
         except OSError as err:
@@ -484,30 +487,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
         return {key.docname for key in bibliographies if key.docname in self.env.all_docs}
 
     def write_references_page(self) -> None:
-        text = "# References {.unnumbered}\n\n::: {#refs}\n:::\n"
-        write_text_atomic(self.outdir / self.config.qmd_references_page, text)
+        write_text_atomic(self.outdir / self.config.qmd_references_page, references_page())
 
     # -- notebooks --------------------------------------------------------------------------------
-
-    def notebook_text(self, docname: str) -> str:
-        """The page's notebook with converted markdown cells and ``#|`` options (outputs kept)."""
-        visitor = self.writer.visitor
-        source = read_notebook(self.env.doc2path(docname))
-        if source is None:
-            logger.warning(
-                __("cannot read the notebook again; writing it as converted text only"),
-                location=docname,
-                type="qmd",
-                subtype="notebook",
-            )
-            source = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
-            visitor.cell_markdown = {0: visitor.stack[0].make()}
-            source["cells"] = [{"cell_type": "markdown", "metadata": {}, "source": ""}]
-        front = ""
-        if visitor.front_matter:
-            front = f"---\n{front_matter_yaml(visitor.front_matter)}---"
-        notebook = converted_notebook(source, visitor.cell_markdown, visitor.code_options, front)
-        return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
 
     def cell_language(self, docname: str, source: nodes.Element | None) -> str:
         """The Quarto engine language of a code cell of *docname*."""
