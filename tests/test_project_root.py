@@ -325,3 +325,23 @@ def test_files_beside_a_conf_py_book_keep_their_repository_path(tmp_path: Path) 
     assert (result.outdir / "_repo" / "refs.bib").is_file()
     quarto = (result.outdir / "_quarto.yml").read_text("utf-8")
     assert "bibliography: _repo/refs.bib" in quarto
+
+
+def test_conf_py_book_is_not_executed_and_keeps_its_mode(tmp_path: Path) -> None:
+    """``sphinx-build -b qmd`` on a conf.py saying ``force``: nothing runs (qmd_execute is
+    off), and _quarto.yml asks Quarto to execute even with ``-D nb_execution_mode=off``."""
+    from robust_helpers import BASE_CONF, build
+
+    src = tmp_path / "src"
+    src.mkdir()
+    conf = BASE_CONF.replace('nb_execution_mode = "off"', 'nb_execution_mode = "force"')
+    assert 'nb_execution_mode = "force"' in conf
+    (src / "conf.py").write_text(conf, encoding="utf-8")
+    (src / "index.md").write_text("# Book\n\n```{toctree}\nnb\n```\n", encoding="utf-8")
+    (src / "nb.ipynb").write_text(notebook(), encoding="utf-8")
+    for overrides in ({}, {"nb_execution_mode": "off"}):
+        out = tmp_path / f"out{len(overrides)}"
+        result = build(src, out, **overrides)
+        assert "Executing notebook" not in result.status + result.warnings
+        assert not (src / "ran.txt").exists()
+        assert "execute:\n  enabled: true" in (out / "_quarto.yml").read_text("utf-8")
