@@ -221,7 +221,8 @@ CONFIG_VALUES += (
         "",
         (str, type(None)),
         "What `_quarto.yml` asks Quarto to do: `off` (`execute: enabled: false`), `cache` "
-        "(`freeze: auto`), `auto` or `force` (execute). `None`: the book's own "
+        "(`freeze: auto`), `force` (`enabled: true`), `auto` (Quarto's default: `.qmd` "
+        "pages run, `.ipynb` chapters keep their outputs). `None`: the book's own "
         "setting (`execute_notebooks` in `_config.yml`, `nb_execution_mode` in conf.py, "
         "before any `-D` override), whatever this conversion ran.",
     ),
