@@ -36,7 +36,7 @@ from .guard.isolation import (
     report_left_out,
     without_pages,
 )
-from .guard.paths import is_allowed, project_root
+from .guard.paths import is_allowed, project_root, refused_paths
 from .labels import LabelRegistry
 from .writer.translator import CELL_LANGUAGES, QmdTranslator, QmdWriter
 
@@ -294,7 +294,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
         # pages written in other processes (-j) recorded their ids there
         self.ref_report.ids_complete = not getattr(self, "parallel_ok", False)
         self.ref_report.emit(lambda docname: str(self.env.doc2path(docname, False)))
-        if self.report_lost_images():
+        if self.report_lost_images() | self.report_refused_paths():
             app_of(self).statuscode = 1
         (self.outdir / self.pending_marker).unlink(missing_ok=True)
 
@@ -416,6 +416,30 @@ class QmdBuilder(IsolatingBuilder, Builder):
             logger.info("  %s: %s (%s)", where, uri, why)
         return True
 
+    def report_refused_paths(self) -> bool:
+        """Name every other file a page reached for beyond the project root (includes,
+        literal includes, downloads, ``:load:``, raw/csv files, support files)."""
+        records = [
+            (docname, line, kind, path)
+            for docname, entries in refused_paths(self.env).items()
+            if docname in self.env.all_docs
+            for line, kind, path in entries
+        ]
+        if not records:
+            return False
+        logger.info("")
+        logger.info(
+            __("qmd refused paths: %d beyond the project root %s (not read, not copied):"),
+            len(records),
+            project_root(self),
+        )
+        for docname, line, kind, path in sorted(records, key=_entry_order):
+            where = str(self.env.doc2path(docname, False))
+            if line is not None:
+                where += f":{line}"
+            logger.info("  %s: %s %s", where, kind, path)
+        return True
+
     def copy_support_files(self) -> None:
         """Copy the files code cells read (see :mod:`.book.support`) beside their pages."""
         for out_path, source in sorted(self.support_copies.items()):
@@ -504,8 +528,8 @@ class QmdBuilder(IsolatingBuilder, Builder):
         return CELL_LANGUAGES.get(language, language)
 
 
-def _entry_order(entry: tuple[str, int | None, str, str]) -> tuple[str, int, str]:
-    return (entry[0], entry[1] or 0, entry[2])
+def _entry_order(entry: tuple[str, int | None, str, str]) -> tuple[str, int, str, str]:
+    return (entry[0], entry[1] or 0, entry[2], entry[3])
 
 
 def _in_code_cell(node: nodes.Node) -> bool:

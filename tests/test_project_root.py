@@ -345,3 +345,36 @@ def test_conf_py_book_is_not_executed_and_keeps_its_mode(tmp_path: Path) -> None
         assert "Executing notebook" not in result.status + result.warnings
         assert not (src / "ran.txt").exists()
         assert "execute:\n  enabled: true" in (out / "_quarto.yml").read_text("utf-8")
+
+
+def test_refused_paths_are_named_also_after_a_parallel_read(tmp_path: Path) -> None:
+    """Includes refused while pages are read in -j reader processes reach the summary."""
+    import sys
+
+    from robust_helpers import BASE_CONF
+
+    (tmp_path / "secret.txt").write_text(SENTINEL + "\n", encoding="utf-8")
+    src = tmp_path / "repo"
+    (src / ".git").mkdir(parents=True)
+    (src / "conf.py").write_text(BASE_CONF, encoding="utf-8")
+    names = [f"p{n}" for n in range(4)]
+    (src / "index.md").write_text(
+        "# Book\n\n```{toctree}\n" + "\n".join(names) + "\n```\n", encoding="utf-8"
+    )
+    for name in names:
+        (src / f"{name}.md").write_text(
+            f"# {name}\n\nText.\n\n```{{include}} ../secret.txt\n```\n", encoding="utf-8"
+        )
+    done = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "qmd", "-j", "2", str(src), str(tmp_path / "out")],
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "doing serial read" not in done.stderr
+    summary = done.stdout[done.stdout.index("qmd refused paths: 4") :]
+    for name in names:
+        assert f"  {name}.md:5: include ../secret.txt" in summary
+    assert _files_with(tmp_path / "out", SENTINEL) == []

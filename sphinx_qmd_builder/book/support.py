@@ -146,7 +146,7 @@ def support_files(builder: QmdBuilder, docname: str, doctree: nodes.document) ->
                 continue
             seen.add(name)
             if not is_allowed(builder, source):
-                refuse("support file", name, location=cell)
+                refuse("support file", name, cell, env=builder.env, docname=docname)
                 continue
             relative = Path(name).as_posix()
             out_path = posixpath.normpath(posixpath.join(out_dir, relative))

@@ -185,7 +185,7 @@ class QmdInputChecks(SphinxPostTransform):
             if node.tagname == "download_reference" and node.get("reftarget"):
                 _rel, filename = self.env.relfn2path(node["reftarget"], self.env.docname)
                 if "://" not in node["reftarget"] and not is_allowed(self.env, filename):
-                    refuse("download", node["reftarget"], location=node)
+                    refuse("download", node["reftarget"], node, env=self.env)
                     # keep the link text, drop the link to a file the book never gets
                     node.replace_self(nodes.inline("", "", *node.children))
         self.check_kernel()

@@ -26,6 +26,7 @@ from sphinx.application import Sphinx
 from sphinx.directives.code import LiteralInclude
 from sphinx.directives.other import Include as SphinxInclude
 from sphinx.directives.patches import CSVTable
+from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
@@ -100,8 +101,18 @@ def file_location(path: str | os.PathLike[str], line: int | None = None) -> node
     return node
 
 
-def refuse(kind: str, path: str | os.PathLike[str], location: Any = None) -> None:
-    """The one warning for a refused path (``qmd.path``, silence with suppress_warnings)."""
+def refuse(
+    kind: str,
+    path: str | os.PathLike[str],
+    location: Any = None,
+    env: Any = None,
+    docname: str | None = None,
+) -> None:
+    """The one warning for a refused path (``qmd.path``, silence with suppress_warnings).
+
+    With *env*, the refusal is also recorded for the closing summary (content of page
+    *docname*, default the page being read, that the book does not get: exit status 1).
+    """
     logger.warning(
         "%s path %r resolves outside the project root; refused (not read, not copied). "
         "To allow it, set qmd_project_root (sphinx-qmd --project-root DIR) to a folder "
@@ -112,6 +123,48 @@ def refuse(kind: str, path: str | os.PathLike[str], location: Any = None) -> Non
         type="qmd",
         subtype="path",
     )
+    if env is None:
+        return
+    docname = docname or getattr(env, "docname", None)
+    if not docname:
+        return
+    line = getattr(location, "line", None)
+    if isinstance(location, tuple):
+        line = location[1] if len(location) > 1 else None
+    elif isinstance(location, str) and ":" in location:
+        tail = location.rsplit(":", 1)[1]
+        line = int(tail) if tail.isdigit() else None
+    entry = (line if isinstance(line, int) else None, kind, str(path))
+    records = refused_paths(env).setdefault(docname, [])
+    if entry not in records:
+        records.append(entry)
+
+
+def refused_paths(env: Any) -> dict[str, list[tuple[int | None, str, str]]]:
+    """Per document: (line, kind, path) of each refused path, kept in the environment so
+    that refusals made while reading (also in ``-j`` reader processes) reach the summary."""
+    records = getattr(env, "qmd_refused_paths", None)
+    if records is None:
+        records = {}
+        env.qmd_refused_paths = records
+    return records
+
+
+class RefusedPathCollector(EnvironmentCollector):
+    """Keeps :func:`refused_paths` in step with re-read and parallel-read documents."""
+
+    def clear_doc(self, app: Sphinx, env: Any, docname: str) -> None:
+        refused_paths(env).pop(docname, None)
+
+    def merge_other(self, app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
+        theirs = refused_paths(other)
+        mine = refused_paths(env)
+        for docname in docnames:
+            if docname in theirs:
+                mine[docname] = theirs[docname]
+
+    def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
+        pass
 
 
 # -- configuration: bib files, logos, myst-nb's output folder -----------------------------
@@ -210,7 +263,7 @@ class SafeLiteralInclude(LiteralInclude):
         if builder_name(self.env) == "qmd":
             _rel, filename = self.env.relfn2path(self.arguments[0])
             if not is_inside(filename, project_root(self.env)):
-                refuse("literalinclude", self.arguments[0], location=self.get_location())
+                refuse("literalinclude", self.arguments[0], self.get_location(), env=self.env)
                 return []
         return super().run()
 
@@ -241,7 +294,7 @@ class SafeInclude(SphinxDirective):
         if not (argument.startswith("<") and argument.endswith(">")):
             _rel, filename = self.env.relfn2path(argument)
             if builder_name(self.env) == "qmd" and not is_inside(filename, project_root(self.env)):
-                refuse("include", argument, location=self.get_location())
+                refuse("include", argument, location=self.get_location(), env=self.env)
                 return []
         try:
             from myst_parser.mocking import MockIncludeDirective, MockState
@@ -322,7 +375,7 @@ class _ExternalData:
             current = self.state.document.current_source or str(self.env.doc2path(self.env.docname))
             path = Path(current).parent / self.options["file"]
             if not is_inside(path, project_root(self.env)):
-                refuse(f"{self.name} file", self.options["file"], location=location)  # type: ignore[attr-defined]
+                refuse(f"{self.name} file", self.options["file"], location, env=self.env)  # type: ignore[attr-defined]
                 return True
         return False
 
@@ -339,6 +392,8 @@ class SafeCSVTable(_ExternalData, SphinxDirective, CSVTable):
 
 #: the allowed folders of the qmd build running in this process (empty: none runs)
 _LOAD_ROOTS: list[Path] = []
+#: that build's environment (where refusals are recorded)
+_LOAD_ENV: list[Any] = []
 
 
 def _guarded_load(original: Any) -> Any:
@@ -354,7 +409,10 @@ def _guarded_load(original: Any) -> Any:
             target = Path(nb_path).parent / file_name
             if not any(is_inside(target, root) for root in _LOAD_ROOTS):
                 line = token.map[0] + 1 if getattr(token, "map", None) else None
-                refuse(":load:", file_name, location=file_location(nb_path, line))
+                env = _LOAD_ENV[0] if _LOAD_ENV else None
+                docname = env.path2doc(str(nb_path)) if env is not None else None
+                location = file_location(nb_path, line)
+                refuse(":load:", file_name, location, env=env if docname else None, docname=docname)
                 return body_lines  # the cell keeps its own body (usually empty)
         return original(nb_path, file_name, token, body_lines)
 
@@ -376,10 +434,12 @@ def guard_mystnb_load(app: Sphinx) -> None:
     if not hasattr(reader, "__wrapped__"):
         read._load_code_from_file = _guarded_load(reader)
     _LOAD_ROOTS[:] = allowed_roots(app)
+    _LOAD_ENV[:] = [app.env]
 
 
 def end_load_guard(app: Sphinx, exception: BaseException | None) -> None:
     _LOAD_ROOTS.clear()
+    _LOAD_ENV.clear()
 
 
 def setup_safety(app: Sphinx) -> None:
@@ -387,6 +447,7 @@ def setup_safety(app: Sphinx) -> None:
     app.add_directive("literalinclude", SafeLiteralInclude, override=True)
     app.add_directive("raw", SafeRaw, override=True)
     app.add_directive("csv-table", SafeCSVTable, override=True)
+    app.add_env_collector(RefusedPathCollector)
     # before sphinxcontrib-bibtex (500) reads the bib files
     app.connect("builder-inited", guard_config_paths, priority=100)
     # after sphinxcontrib-bibtex (500) has parsed the bib files
