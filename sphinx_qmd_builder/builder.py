@@ -25,7 +25,17 @@ from sphinx.util.osutil import relative_uri
 from .book.bibfiles import copy_bib, references_page
 from .book.integrity import RefReport
 from .book.notebooks import is_notebook_source, notebook_text, read_notebook
-from .book.quarto_yml import book_chapters, quarto_config_yaml
+from .book.quarto_yml import (
+    TocListing,
+    book_chapters,
+    check_book,
+    dump_yaml,
+    page_title,
+    quarto_config,
+    toc_listing,
+    toc_titles,
+    unnumbered_chapters,
+)
 from .book.support import support_files
 from .compat import app_of
 from .guard.atomic import copy_file_atomic, remove_stale_temp_files, write_text_atomic
@@ -211,8 +221,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
         return set(self.env.all_docs) - reached
 
     def unnumbered_docs(self) -> set[str]:
-        """Documents whose headings Quarto does not number: the book's index page."""
-        return {self.config.root_doc}
+        """Documents whose headings Quarto does not number: the book's index page, and the
+        chapters a partly numbered ``_toc.yml`` leaves unnumbered."""
+        return {self.config.root_doc} | unnumbered_chapters(self)
 
     def write_doc_serialized(self, docname: str, doctree: nodes.document) -> None:
         """Record on the main process what finish() copies (survives ``-j``)."""
@@ -285,8 +296,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
         if cites and not own_page and not self.bibliography_docs():
             self.write_references_page()
             chapters.append(self.config.qmd_references_page)
-        config_text = quarto_config_yaml(self, chapters, bibfiles)
-        write_text_atomic(self.outdir / "_quarto.yml", config_text)
+        # the structure is checked against what Quarto accepts once every page is written
+        project = check_book(self, quarto_config(self, chapters, bibfiles))
+        write_text_atomic(self.outdir / "_quarto.yml", dump_yaml(project))
         write_text_atomic(
             self.outdir / "labels.json",
             json.dumps(self.labels.as_json(), indent=2, ensure_ascii=False) + "\n",
@@ -372,12 +384,27 @@ class QmdBuilder(IsolatingBuilder, Builder):
 
     def front_matter_extra(self, docname: str) -> dict[str, Any]:
         """Front-matter keys the builder owns (the writer owns the title)."""
-        extra: dict[str, Any] = {}
+        extra: dict[str, Any] = self.toc_title_matter(docname)
         folder = self.images_folder(docname)
         plan = self._doc_images.get(docname)
         if folder is not None and plan is not None and plan.references:
             extra["params"] = {"images_path": folder}
         return extra
+
+    def toc_title_matter(self, docname: str) -> dict[str, str]:
+        """A ``_toc.yml`` ``title:`` is what the navigation shows: Quarto shows the page's
+        title there, so it becomes the title; the page's own heading stays as subtitle."""
+        override = toc_titles(self).get(docname)
+        if not override or docname == self.config.root_doc:
+            return {}
+        own = page_title(self, docname)
+        if own and own != override:
+            return {"title": override, "subtitle": own}
+        return {"title": override}
+
+    def toc_listing(self, docname: str, index: int) -> TocListing | None:
+        """The *index*-th toctree of *docname* as links (the writer prints it as a list)."""
+        return toc_listing(self, docname, index)
 
     def copy_images(self) -> None:
         if not self.image_copies:
