@@ -77,8 +77,11 @@ def decide_execution(app: Sphinx) -> None:
             intent,
         )
         return
+    if config.execution_mode == "off":
+        logger.info(bold("notebooks: ") + "not executed: the book's execution mode is 'off'")
+        return
     logger.info(
-        bold("notebooks: ") + "executed by myst-nb as the book's mode says: %r",
+        bold("notebooks: ") + "executed by myst-nb (qmd_execute), as the book's mode says: %r",
         config.execution_mode,
     )
 
