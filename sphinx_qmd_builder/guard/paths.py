@@ -411,8 +411,12 @@ def _guarded_load(original: Any) -> Any:
                 line = token.map[0] + 1 if getattr(token, "map", None) else None
                 env = _LOAD_ENV[0] if _LOAD_ENV else None
                 docname = env.path2doc(str(nb_path)) if env is not None else None
-                location = file_location(nb_path, line)
-                refuse(":load:", file_name, location, env=env if docname else None, docname=docname)
+                known = refused_paths(env).get(docname, []) if docname else []
+                if (line, ":load:", file_name) not in known:  # the writer reads it again
+                    location = file_location(nb_path, line)
+                    refuse(
+                        ":load:", file_name, location, env=env if docname else None, docname=docname
+                    )
                 return body_lines  # the cell keeps its own body (usually empty)
         return original(nb_path, file_name, token, body_lines)
 
