@@ -96,6 +96,10 @@ The shared figure.
 
 Get {download}`the defaults <../pkg/default_config.yml>`.
 
+```{csv-table} Repository table
+:file: ../pkg/table.csv
+```
+
 ```{include} ../../secret.txt
 ```
 
@@ -153,6 +157,7 @@ def make_repository(tmp: Path) -> Path:
     (repo / "CHANGELOG.md").write_text("## Changes\n\nCHANGELOG-TEXT here.\n", encoding="utf-8")
     (repo / "pkg").mkdir()
     (repo / "pkg" / "default_config.yml").write_text("DEFAULT-CONFIG: 1\n", encoding="utf-8")
+    (repo / "pkg" / "table.csv").write_text("CSV-CELL,2\n", encoding="utf-8")
     (repo / "images").mkdir()
     (repo / "images" / "shared.png").write_bytes(PNG)
     book = repo / "docs"
@@ -191,6 +196,7 @@ def test_files_beside_the_book_reach_the_book(repo_build: CliRun) -> None:
     chapter = repo_build.read("chapter.qmd")
     assert "CHANGELOG-TEXT here." in chapter
     assert "DEFAULT-CONFIG: 1" in chapter  # the literal include
+    assert "CSV-CELL" in chapter  # a csv-table :file: from the repository
     assert "The end of the chapter." in chapter
     # the image one folder up is in the book, under the page's images folder
     images = [p for p in repo_build.out.rglob("shared.png")]
@@ -212,7 +218,7 @@ def test_beyond_the_root_is_refused_with_the_option_named(repo_build: CliRun) ->
     assert any("include path '../../secret.txt'" in line for line in refusals), refusals
     assert any("image path '../../secret.png'" in line for line in refusals), refusals
     # the symlink inside the book that leaves the repository (Sphinx names its target)
-    assert any("chapter.md:23: WARNING: image path" in line for line in refusals), refusals
+    assert any("chapter.md:27: WARNING: image path" in line for line in refusals), refusals
     assert all("qmd_project_root" in line and "--project-root" in line for line in refusals)
     assert _files_with(repo_build.out, SENTINEL) == []
 
@@ -221,8 +227,8 @@ def test_refused_images_are_named_and_fail_the_build(repo_build: CliRun) -> None
     assert repo_build.status == 1, repo_build.stderr
     summary = repo_build.stdout[repo_build.stdout.index("qmd images: 2 not in the book") :]
     assert "chapter.md:" in summary
-    assert "chapter.md:21: ../../secret.png (refused" in summary
-    assert "chapter.md:23: " in summary
+    assert "chapter.md:25: ../../secret.png (refused" in summary
+    assert "chapter.md:27: " in summary
 
 
 def test_no_notebook_runs_and_quarto_is_told_to_execute(repo_build: CliRun) -> None:
