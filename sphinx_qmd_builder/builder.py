@@ -10,7 +10,7 @@ import json
 import os
 import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,8 @@ class DocImages:
 
     references: dict[str, str]
     copies: dict[str, str]  # output path (relative to outdir) -> source path (relative to srcdir)
+    #: source path -> the same reference without a shortcode (for grid tables, QUARTO.md 3)
+    plain: dict[str, str] = field(default_factory=dict)
 
 
 class QmdBuilder(IsolatingBuilder, Builder):
@@ -98,6 +100,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
         #: output path (relative to outdir) -> source file of files code cells read
         self.support_copies: dict[str, str] = {}
         self._doc_images: dict[str, DocImages] = {}
+        self._uri_docs: dict[str, str] | None = None  # page file -> docname (docname_of_uri)
         self.failed_writes: set[str] = set()
         #: pages handed to write_doc (recorded on the main process, so it survives -j)
         self.pages_to_write: set[str] = set()
@@ -186,13 +189,27 @@ class QmdBuilder(IsolatingBuilder, Builder):
         if entry not in self.lost_images:
             self.lost_images.append(entry)
 
-    def link_to(self, from_doc: str, to_doc: str, anchor: str | None = None) -> str:
-        """A relative link from the page of *from_doc* to *to_doc* (and an anchor in it)."""
+    def link_to(
+        self, from_doc: str, to_doc: str, anchor: str | None = None, own_page: bool = False
+    ) -> str:
+        """A relative link from the page of *from_doc* to *to_doc* (and an anchor in it).
+
+        *own_page*: a link from a page to itself without an anchor names the page's file.
+        """
         suffix = f"#{anchor}" if anchor else ""
         if from_doc == to_doc and anchor:
             return suffix
+        if from_doc == to_doc and own_page:
+            return posixpath.basename(self.get_target_uri(to_doc))
         uri = relative_uri(self.get_target_uri(from_doc), self.get_target_uri(to_doc))
         return uri + suffix
+
+    def docname_of_uri(self, from_doc: str, path: str) -> str | None:
+        """The document whose page a link *path* written on *from_doc*'s page names."""
+        if self._uri_docs is None:
+            self._uri_docs = {self.get_target_uri(d): d for d in self.env.all_docs}
+        base = posixpath.dirname(self.get_target_uri(from_doc))
+        return self._uri_docs.get(posixpath.normpath(posixpath.join(base, path)))
 
     # -- writing --------------------------------------------------------------------------
 
@@ -230,7 +247,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
         if is_left_out(self.env, docname) or doctree.get(FAILED):
             return
         self.pages_to_write.add(docname)
-        images = self.plan_images(docname, doctree, record=True)
+        images = self.plan_images(docname, doctree, warn=True)
         self.image_copies.update(images.copies)
         self.support_copies.update(support_files(self, docname, doctree))
         for node in doctree.findall(nodes.Element):
@@ -319,20 +336,23 @@ class QmdBuilder(IsolatingBuilder, Builder):
             return None
         return template.format(docname=self.out_name(docname))
 
-    def plan_images(self, docname: str, doctree: nodes.document, record: bool = False) -> DocImages:
+    def plan_images(self, docname: str, doctree: nodes.document, warn: bool = False) -> DocImages:
         """Decide, deterministically, where each image of a page goes and how it is named.
 
-        With *record* (once per page, on the main process) a missing image is noted as lost.
+        *warn*: say (once, on the main process) which image has no file to point at, and
+        note a missing image as lost (named in the closing summary).
         """
         folder = self.images_folder(docname)
+        page_dir = posixpath.dirname(self.out_name(docname)) or "."
         references: dict[str, str] = {}
+        plain: dict[str, str] = {}
         copies: dict[str, str] = {}
         used: set[str] = set()
         in_notebook = self.writes_ipynb(docname)
         for node in doctree.findall(nodes.image):
             if in_notebook and _in_code_cell(node):
                 continue  # the notebook keeps the output itself
-            uri = self.image_source(node)
+            uri = self.image_source(node, warn=warn)
             if uri in references or "://" in uri or uri.startswith("data:"):
                 continue
             if folder is None:
@@ -340,7 +360,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
                 if uri.startswith("../"):
                     # beside the book in its repository: under _repo/ in the book
                     out_path = self.book_path(uri) or uri
-                references[uri] = posixpath.relpath(out_path, posixpath.dirname(docname) or ".")
+                references[uri] = posixpath.relpath(out_path, page_dir)
             else:
                 name = posixpath.basename(uri)
                 if name in used:
@@ -352,35 +372,56 @@ class QmdBuilder(IsolatingBuilder, Builder):
                 used.add(name)
                 out_path = posixpath.join(folder.strip("/"), name)
                 references[uri] = "{{< meta params.images_path >}}" + name
+            plain[uri] = posixpath.relpath(out_path, page_dir)
             source = Path(self.srcdir) / uri
             if source.is_file() and is_allowed(self, source):
                 copies[out_path] = uri
-            elif record and not source.is_file():
+            elif warn and not source.is_file():
                 # Sphinx warned where it read the page ("image file not readable")
                 self.note_lost_image(docname, node, uri, "missing")
         if references and folder is not None:
             self.doc_has_images.add(docname)
-        return DocImages(references, copies)
+        return DocImages(references, copies, plain)
 
-    def image_source(self, node: nodes.image) -> str:
-        """The source file of an image node, relative to srcdir (best candidate for ``*``)."""
+    def image_source(self, node: nodes.image, warn: bool = False) -> str:
+        """The source file of an image node, relative to srcdir.
+
+        For ``pic.*`` Sphinx lists the files it found by mimetype; like Sphinx's HTML
+        builder, take the first of :attr:`supported_image_types` that is there. *warn*:
+        say when no file fits (Sphinx's reader only warns about a missing plain path).
+        """
         uri = node["uri"]
-        candidates = node.get("candidates", {})
-        if "*" in candidates or ("?" in candidates and uri not in candidates.values()):
-            for mimetype in self.supported_image_types:
-                if mimetype in candidates:
-                    return candidates[mimetype]
+        candidates = node.get("candidates") or {}
+        if "?" in candidates or "*" in candidates or not uri.endswith(".*"):
+            return uri  # remote, data: or one plain path (Sphinx warned if unreadable)
+        for mimetype in self.supported_image_types:
+            if mimetype in candidates:
+                return candidates[mimetype]
+        if warn:
+            found = ", ".join(sorted(candidates.values()))
+            logger.warning(
+                __("no image file for %s%s; the path is kept as written"),
+                uri,
+                f" Quarto can show (found {found})" if found else "",
+                location=node,
+                type="qmd",
+                subtype="image",
+            )
         return uri
 
-    def image_reference(self, docname: str, node: nodes.image) -> str:
-        """How the page *docname* refers to the image *node*."""
+    def image_reference(self, docname: str, node: nodes.image, shortcode: bool = True) -> str:
+        """How the page *docname* refers to the image *node*.
+
+        *shortcode* False: where Quarto breaks on shortcodes (grid tables, QUARTO.md 3),
+        the path of the copy relative to the page instead of ``{{< meta ... >}}``.
+        """
         uri = self.image_source(node)
         if "://" in uri or uri.startswith("data:"):
             return uri
         plan = self._doc_images.get(docname)
         if plan is None or uri not in plan.references:
             return uri
-        return plan.references[uri]
+        return plan.references[uri] if shortcode else plan.plain.get(uri, uri)
 
     def front_matter_extra(self, docname: str) -> dict[str, Any]:
         """Front-matter keys the builder owns (the writer owns the title)."""

@@ -39,6 +39,21 @@ class qmd_listing(nodes.General, nodes.Element):  # noqa: N801
     and literal block are the children, its ids those of the container."""
 
 
+class qmd_pending_value(nodes.Inline, nodes.TextElement):  # noqa: N801
+    """A glued or evaluated value that has no stored output (``{glue:text}``, ``{eval}``).
+
+    Attributes: ``origin`` (``glue`` or ``eval``), ``key`` (the glue key, or the eval
+    expression), ``expression`` (the Python expression the notebook glued, when found),
+    ``fmt_spec`` (``{glue:text}``'s format), ``refdoc`` (the notebook that glues it, when
+    it is another page). The child text is the expression, so other builders show it.
+    """
+
+
+class qmd_pending_block(nodes.General, nodes.Element):  # noqa: N801
+    """A glued or evaluated block (``{glue}``, ``{glue:figure}``, ``{eval}``) without a
+    stored output; attributes as :class:`qmd_pending_value`."""
+
+
 # -- made by the construct transforms ---------------------------------------------------
 
 

@@ -2,7 +2,7 @@
 
 Quarto numbers ``::: {#thm-x}`` divs of its theorem types itself, with the title from a
 ``##`` heading; a proof, remark or solution is an unnumbered ``.proof``/``.remark``/
-``.solution`` div. Types Quarto does not know (axiom, algorithm, criterion, ...) become a
+``.solution`` div. Types Quarto does not know (axiom, criterion, ...) become a
 callout whose bold title names the type, with the label kept as an anchor. The Quarto id
 comes from the label registry, which records these nodes (``labels.proof_kind``).
 """

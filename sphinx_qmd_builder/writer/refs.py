@@ -61,8 +61,10 @@ class RefVisitors(TranslatorAPI):
         if node["mode"] == "empty":
             # cite:empty puts an entry in the bibliography without a mark in the text
             nocite = self.front_matter.get("nocite", "")
-            keys = ", ".join(f"@{k}" for k in node["keys"])
-            self.front_matter["nocite"] = f"{nocite}, {keys}" if nocite else keys
+            listed = nocite.split(", ") if nocite else []
+            # each key once (a grid table's cells may be written twice, tables.py)
+            listed += [f"@{k}" for k in node["keys"] if f"@{k}" not in listed]
+            self.front_matter["nocite"] = ", ".join(listed)
             raise nodes.SkipNode
         self.add_inline(format_citation(node["keys"], node["mode"], node["pre"], node["post"]))
         raise nodes.SkipNode

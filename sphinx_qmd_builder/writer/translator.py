@@ -17,11 +17,17 @@ from sphinx.util.docutils import SphinxTranslator
 
 from . import markdown as md
 from .admonitions import AdmonitionVisitors
+from .api import ApiVisitors
 from .cells import CellVisitors
 from .contexts import BlockQuoteContext, Context, FigureContext, ListContext
 from .design import DesignVisitors
 from .equations import display_math, strip_label
-from .figures import FigureVisitors, is_subfigure
+from .figures import (
+    FigureVisitors,
+    figure_div_attributes,
+    figure_image_values,
+    is_subfigure,
+)
 from .media import MediaVisitors
 from .page import PageOutput
 from .proofs import ProofVisitors
@@ -77,6 +83,7 @@ class QmdTranslator(
     ProofVisitors,
     ProseVisitors,
     CellVisitors,
+    ApiVisitors,
     SphinxTranslator,
 ):
     """Writes Quarto markdown. Handlers are grouped by kind of node, as in Sphinx's writers."""
@@ -304,7 +311,8 @@ class QmdTranslator(
         self.push("inline")
 
     def depart_strong(self, node: nodes.strong) -> None:
-        self._close_inline("**")
+        # bold inside bold is written once: "****Title****" is literal text (QUARTO.md 5)
+        self._close_inline("" if md.inside_bold(node) else "**")
 
     def visit_subscript(self, node: nodes.subscript) -> None:
         self.push("inline")
@@ -362,7 +370,7 @@ class QmdTranslator(
         self.push("inline")
 
     def depart_literal_strong(self, node: nodes.Element) -> None:
-        self._close_inline("**")
+        self._close_inline("" if md.inside_bold(node) else "**")
 
     def visit_problematic(self, node: nodes.problematic) -> None:
         # Sphinx already warned where it made this node; keep the source text
@@ -515,6 +523,8 @@ class QmdTranslator(
     # -- figures and images -----------------------------------------------------------------
 
     def visit_figure(self, node: nodes.figure) -> None:
+        if self.figure_made_by_cell(node):
+            raise nodes.SkipNode
         if is_subfigure(node):
             self.visit_subfigure(node)
         else:
@@ -527,15 +537,17 @@ class QmdTranslator(
         ctx = self.pop()
         assert isinstance(ctx, FigureContext)
         target = self.builder.labels.for_node(self.docname, node)
-        if target is None and not ctx.legend and not ctx.make():
+        ident = target.qid if target else None
+        # classes, layout and caption place on the div; align and width go on the image
+        header = figure_div_attributes(node, ident, set(self.config.qmd_drop_image_classes))
+        if target is None and not ctx.legend and not ctx.make() and not header:
             # an unlabelled figure: pandoc's implicit figure, the caption its alt text
             image = self.image_markdown(ctx.image, alt=ctx.caption) if ctx.image else ""
             self.add_block(image)
             return
         image = self.image_markdown(ctx.image) if ctx.image else ""
-        ident = target.qid if target else None
         self.note_id(ident)
-        self.add_block(ctx.make_div(image, ident))
+        self.add_block(ctx.make_div(image, header))
 
     def visit_caption(self, node: nodes.caption) -> None:
         self.push("inline")
@@ -559,11 +571,14 @@ class QmdTranslator(
 
     def image_markdown(self, node: nodes.image, ident: str | None = None, alt: str = "") -> str:
         """``![alt](path){#ident ...}``: shared by plain images and subfigure items."""
-        path = self.builder.image_reference(self.docname, node)
+        path = self.builder.image_reference(self.docname, node, not self.in_grid_table)
+        if path.startswith("{{<"):
+            self.note_shortcode()
         width = _dimension(node.get("width"))
         height = _dimension(node.get("height"))
         if node.get("scale") and width is None:
             width = self.scaled_width(node)
+        placing = figure_image_values(node, width)
         fig_alt = node.get("alt", "")
         keep_alt = self.config.qmd_keep_image_alt and fig_alt and fig_alt != node.get("uri")
         dropped = set(self.config.qmd_drop_image_classes)
@@ -573,12 +588,10 @@ class QmdTranslator(
         attr_text = self.id_attributes(
             ident,
             classes,
-            width=width,
+            width=placing["width"],
             height=height,
             fig_alt=fig_alt if keep_alt else None,
-            fig_align=node.get("align")
-            if node.get("align") in ("left", "center", "right")
-            else None,
+            fig_align=placing["fig_align"],
         )
         link = path if path.startswith("{{<") else _link_uri(path)
         return f"![{alt}]({link}){attr_text}"
