@@ -11,7 +11,12 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from .book.notebooks import add_qmd_mime_priority, drop_thebe_scripts, keep_mystnb_inside_outdir
+from .book.notebooks import (
+    add_qmd_mime_priority,
+    decide_execution,
+    drop_thebe_scripts,
+    keep_mystnb_inside_outdir,
+)
 from .builder import QmdBuilder
 from .config import register_config_values
 from .guard.input_checks import setup_checks
@@ -84,6 +89,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_translation(app)
     # after myst-nb's own handler (priority 500), which puts its folders beside outdir
     app.connect("builder-inited", keep_mystnb_inside_outdir, priority=600)
+    app.connect("builder-inited", decide_execution, priority=610)
     app.connect("config-inited", add_qmd_mime_priority)
     # after every extension's setup(): stand in for myst-nb's glue/eval/code-cell
     app.connect("config-inited", glue.register)
