@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import CORPORA
-from jbook_helpers import code_cells, copy_book, flat_chapters, run_cli
+from jbook_helpers import accepted_forms_problems, code_cells, copy_book, flat_chapters, run_cli
 
 BOOKS = ["pbdl-book", "teachbooks-manual", "pseudodiffusers-ko"]
 SUFFIXES = (".md", ".ipynb", ".rst")
@@ -99,18 +99,32 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     return name, run
 
 
+#: books whose copy in ../shared/corpora lacks images (see its README): the book loses
+#: them, which sets the exit status
+LOSES_IMAGES = {"pseudodiffusers-ko", "teachbooks-manual"}
+
+
 @pytest.mark.corpus
 def test_corpus_builds(built) -> None:
     name, run = built
-    assert run.status == 0, run.stderr[-2000:]
+    expected = 1 if name in LOSES_IMAGES else 0
+    assert run.status == expected, run.stderr[-2000:]
     assert "Traceback" not in run.stderr
+    if name in LOSES_IMAGES:
+        assert "image file not readable" in run.stderr
 
 
 @pytest.mark.corpus
 def test_quarto_yml_lists_every_toc_entry_in_order(built) -> None:
     name, run = built
     expected, missing = toc_entries(run.book)
-    chapters = flat_chapters(run.quarto()["book"]["chapters"])
+    book = run.quarto()["book"]
+    # url: entries are never chapters (Quarto stops the render): they are navbar links
+    urls = [entry for entry in expected if "://" in entry]
+    expected = [entry for entry in expected if "://" not in entry]
+    navbar = [link["href"] for link in book.get("navbar", {}).get("left", [])]
+    assert navbar == urls
+    chapters = flat_chapters(book["chapters"] + book.get("appendices", []))
     listed = [_as_source(run.book, page) for page in chapters]
     # the toc's entries, in order, then what the builder adds (the bibliography page)
     assert listed[: len(expected)] == expected
@@ -124,10 +138,11 @@ def test_quarto_yml_lists_every_toc_entry_in_order(built) -> None:
         assert "features/grasple.md" in expected
     else:
         assert missing == []
-    # every listed page was written
+    # every listed page was written, and only forms Quarto accepts are used
     for page in chapters:
-        if "://" not in page:
-            assert (run.out / page).is_file(), page
+        assert "://" not in page
+        assert (run.out / page).is_file(), page
+    assert accepted_forms_problems(run.out, run.quarto()) == []
 
 
 @pytest.mark.corpus
