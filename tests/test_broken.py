@@ -186,3 +186,36 @@ def test_no_sentinel_anywhere(grouped, alone) -> None:
     assert files_containing(grouped.outdir, SENTINEL) == []
     for result in alone.values():
         assert files_containing(result.outdir, SENTINEL) == []
+
+
+def test_guards_are_for_the_qmd_builder_only(tmp_path: Path) -> None:
+    """Unknown directives and roles under another builder: myst-parser's own warnings, and
+    the lookups the qmd builder wraps while it reads a page are Sphinx's again afterwards."""
+    import io
+
+    from docutils.parsers.rst import directives, roles
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    lookups = (directives.directive, roles.role)
+    build(_one_case_book(tmp_path / "qmd", "directive-unknown"), tmp_path / "qmd" / "out")
+    assert (directives.directive, roles.role) == lookups
+    src = _one_case_book(tmp_path / "html", "role-unknown")
+    warnings = io.StringIO()
+    with patch_docutils(str(src)), docutils_namespace():
+        app = Sphinx(
+            str(src), str(src), str(tmp_path / "html" / "out"), str(tmp_path / "html" / "dt"),
+            "html", status=io.StringIO(), warning=warnings, freshenv=True,
+        )  # fmt: skip
+        app.build()
+    assert "Unknown interpreted text role" in warnings.getvalue()
+    assert "qmd.role-unknown" not in warnings.getvalue()
+    assert (directives.directive, roles.role) == lookups
+
+
+def _one_case_book(base: Path, case: str) -> Path:
+    src = base / "src"
+    shutil.copytree(BROKEN / case, src, ignore=shutil.ignore_patterns("case.yml"))
+    (src / "conf.py").write_text(BASE_CONF, encoding="utf-8")
+    (src / "index.md").write_text("# Book\n\n```{toctree}\npage\n```\n", encoding="utf-8")
+    return src
