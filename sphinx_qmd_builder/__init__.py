@@ -11,6 +11,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
+from .book.jupyterbook import align_jupyter_book_route
 from .book.notebooks import (
     add_qmd_mime_priority,
     decide_execution,
@@ -95,6 +96,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", keep_mystnb_inside_outdir, priority=600)
     app.connect("builder-inited", decide_execution, priority=610)
     app.connect("config-inited", add_qmd_mime_priority)
+    # jupyter-book's route: its default_config.yml placeholders out, dropped values back
+    app.connect("config-inited", align_jupyter_book_route)
     # after every extension's setup(): stand in for myst-nb's glue/eval/code-cell
     app.connect("config-inited", glue.register)
     app.connect("doctree-resolved", drop_thebe_scripts, priority=900)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +16,11 @@ from typing import Any
 import yaml
 
 TESTS = Path(__file__).parent
+REPO = TESTS.parent
 JB_ROOT = TESTS / "roots" / "jb-book"
+
+#: build caches, not part of the Quarto book (a folder of that name anywhere in the path)
+CACHE_DIRS = frozenset({".doctrees", ".jupyter_cache", ".jupyter_execute", "jupyter_execute"})
 
 
 @dataclass
@@ -104,3 +111,55 @@ def source(cell: dict[str, Any]) -> str:
 
 def cell_option_lines(cell: dict[str, Any]) -> list[str]:
     return [line for line in source(cell).splitlines() if line.startswith("#| ")]
+
+
+# -- the two routes, each in its own process (jupyter-book < 2 for the second) ---------------
+
+
+@dataclass
+class Route:
+    """One build: its output folder, exit status and log."""
+
+    out: Path
+    status: int
+    log: str
+
+
+def _run(args: list[str]) -> tuple[int, str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=1800)
+    return done.returncode, done.stdout + done.stderr
+
+
+def run_sphinx_qmd(book: Path, out: Path, *args: str) -> Route:
+    """``sphinx-qmd BOOK OUT`` in a fresh process (execution is off unless asked)."""
+    cli = [sys.executable, "-m", "sphinx_qmd_builder.cli", str(book), str(out), *args]
+    status, log = _run(cli)
+    return Route(out, status, log)
+
+
+def run_jupyter_book(book: Path) -> Route:
+    """``jupyter-book build BOOK --builder custom --custom-builder qmd``: into BOOK/_build/qmd."""
+    jb = "from jupyter_book.cli.main import main; main()"
+    custom = ["--builder", "custom", "--custom-builder", "qmd"]
+    status, log = _run([sys.executable, "-c", jb, "build", str(book), *custom])
+    return Route(book / "_build" / "qmd", status, log)
+
+
+def book_files(folder: Path) -> dict[str, bytes]:
+    """Every file of the Quarto book under *folder* (build caches left out), by path."""
+    files = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if path.is_file() and not CACHE_DIRS.intersection(relative.parts):
+            files[relative.as_posix()] = path.read_bytes()
+    return files
+
+
+def differences(first: Path, second: Path) -> list[str]:
+    """Files only in *first* (``< path``), only in *second* (``> path``), or different (``!``)."""
+    one, two = book_files(first), book_files(second)
+    found = [f"< {name}" for name in sorted(set(one) - set(two))]
+    found += [f"> {name}" for name in sorted(set(two) - set(one))]
+    found += [f"! {name}" for name in sorted(set(one) & set(two)) if one[name] != two[name]]
+    return found

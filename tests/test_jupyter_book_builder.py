@@ -14,7 +14,15 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import REPO
-from jbook_helpers import JB_ROOT, copy_book, run_cli
+from jbook_helpers import (
+    JB_ROOT,
+    TESTS,
+    copy_book,
+    differences,
+    run_cli,
+    run_jupyter_book,
+    run_sphinx_qmd,
+)
 
 pytest.importorskip("jupyter_book", reason="needs a jupyter-book < 2 environment")
 
@@ -74,3 +82,29 @@ def test_jupyter_book_custom_builder(tmp_path: Path) -> None:
     different = [name for name in jb_files if jb_files[name] != cli_files[name]]
     assert different == []
     assert b"thebe" not in b"".join(jb_files.values())
+
+
+def test_jupyter_book_defaults_do_not_reach_the_book(tmp_path: Path) -> None:
+    """jupyter-book lays its default_config.yml under the book's: its placeholders (title,
+    author, its own repository URL) must not reach the Quarto book, and what it drops
+    (``parse.myst_dmath_double_inline``) must; the MathJax 2 macros are read on both routes.
+    """
+    book = copy_book(TESTS / "roots" / "jb-defaults", tmp_path)
+    cli = run_sphinx_qmd(book, tmp_path / "cli-out")
+    jb = run_jupyter_book(book)
+    assert cli.status == jb.status == 0, cli.log[-2000:] + jb.log[-2000:]
+    assert differences(cli.out, jb.out) == []
+
+    quarto = yaml.safe_load((jb.out / "_quarto.yml").read_text(encoding="utf-8"))
+    assert quarto["book"]["title"] == "Book Without Settings"  # the root page's title
+    assert "author" not in quarto["book"]
+    assert not {"repo-url", "repo-branch", "repo-subdir"} & set(quarto["book"])
+    assert quarto["execute"] == {"enabled": True}  # the book's intent, nothing was run
+    header = quarto["format"]["pdf"]["include-in-header"]
+    assert "RR" in str(header)
+    intro = (jb.out / "index.qmd").read_text(encoding="utf-8")
+    assert "$$" in intro and "\\$" not in intro  # display math, no escaped dollars
+    # the ftp: link is not an external link for Jupyter Book 1 (myst_url_schemes default)
+    chapter = (jb.out / "chapter.qmd").read_text(encoding="utf-8")
+    assert "[the web](https://example.org)" in chapter
+    assert "](ftp:" not in chapter and "a file server" in chapter

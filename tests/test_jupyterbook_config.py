@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
 
 from sphinx_qmd_builder.book import jupyterbook
-from sphinx_qmd_builder.book.jupyterbook import importable, is_jupyter_book, sphinx_config
+from sphinx_qmd_builder.book.jupyterbook import (
+    JB_PLACEHOLDER_REPOSITORY,
+    align_jupyter_book_route,
+    importable,
+    is_jupyter_book,
+    sphinx_config,
+)
 
 
 def test_metadata_keys_are_mapped() -> None:
@@ -129,3 +136,117 @@ def test_importable() -> None:
     assert importable("json")
     assert not importable("no_such_module_xyz")
     assert not importable("no_such_package_xyz.sub")
+
+
+def test_repository_branch_is_jupyter_books_default() -> None:
+    # JB1 links to `master` when the book names a URL but no branch
+    conf = sphinx_config({"repository": {"url": "https://x/y", "path_to_book": "book"}}).overrides
+    assert conf["html_theme_options"] == {
+        "repository_url": "https://x/y",
+        "repository_branch": "master",
+        "path_to_docs": "book",
+    }
+    # no URL: no repository (JB1's own placeholder URL is not the book's)
+    options = sphinx_config({"repository": {"branch": "dev"}}).overrides["html_theme_options"]
+    assert "repository_url" not in options
+
+
+def test_parse_defaults_as_jupyter_book_passes_them() -> None:
+    conf = sphinx_config({"parse": {"myst_enable_extensions": []}}).overrides
+    # an empty list keeps JB1's defaults; the URL schemes are JB1's (no ftp)
+    assert "colon_fence" in conf["myst_enable_extensions"]
+    assert conf["myst_url_schemes"] == ["mailto", "http", "https"]
+    schemes = sphinx_config({"parse": {"myst_url_schemes": ["https"]}}).overrides
+    assert schemes["myst_url_schemes"] == ["https"]
+
+
+def test_recursive_update_merges_nested_settings() -> None:
+    book = {
+        "repository": {"url": "https://x/y", "branch": "dev"},
+        "sphinx": {"config": {"html_theme_options": {"use_repository_button": True}}},
+    }
+    # JB1's default: sphinx.config replaces the whole value
+    assert sphinx_config(book).overrides["html_theme_options"] == {"use_repository_button": True}
+    book["sphinx"]["recursive_update"] = True
+    assert sphinx_config(book).overrides["html_theme_options"] == {
+        "repository_url": "https://x/y",
+        "repository_branch": "dev",
+        "use_repository_button": True,
+    }
+
+
+def test_mathjax2_config_when_mathjax_path_says_2() -> None:
+    macros = {"TeX": {"Macros": {"RR": "R"}}}
+    user = {"mathjax_path": "https://x/mathjax@2/a.js", "mathjax_config": macros}
+    conf = sphinx_config({"sphinx": {"config": user}}).overrides
+    assert conf["mathjax2_config"] == macros
+    assert "mathjax3_config" not in conf
+
+
+def _jupyter_book_config(overrides: dict) -> object:
+    from sphinx.config import Config
+
+    config = Config({"extensions": ["myst_nb", "jupyter_book"]}, overrides)
+    _add_html_values(config)
+    config.add("myst_dmath_double_inline", False, "env", ())
+    return config
+
+
+def _add_html_values(config: object) -> None:
+    # registered by the HTML builder, which these bare configurations do not load
+    config.add("html_title", "", "html", ())
+    config.add("html_theme_options", {}, "html", ())
+
+
+def test_jupyter_book_route_drops_placeholders(tmp_path: Path) -> None:
+    (tmp_path / "_config.yml").write_text(
+        "parse:\n  myst_dmath_double_inline: true\n", encoding="utf-8"
+    )
+    placeholders = {
+        "html_title": "My Jupyter Book",
+        "author": "The Jupyter Book community",
+        "html_theme_options": {
+            "repository_url": JB_PLACEHOLDER_REPOSITORY,
+            "repository_branch": "master",
+            "path_to_docs": "",
+            "search_bar_text": "Search this book...",
+        },
+    }
+    config = _jupyter_book_config(placeholders)
+    align_jupyter_book_route(SimpleNamespace(srcdir=tmp_path), config)
+    assert config.html_title == ""
+    assert config.author == ""
+    assert config.html_theme_options == {"search_bar_text": "Search this book..."}
+    assert config.myst_dmath_double_inline is True
+
+
+def test_jupyter_book_route_keeps_what_the_book_says(tmp_path: Path) -> None:
+    (tmp_path / "_config.yml").write_text(
+        f"title: My Jupyter Book\nauthor: The Jupyter Book community\n"
+        f"repository:\n  url: {JB_PLACEHOLDER_REPOSITORY}\n",
+        encoding="utf-8",
+    )
+    options = {"repository_url": JB_PLACEHOLDER_REPOSITORY, "repository_branch": "master"}
+    config = _jupyter_book_config(
+        {
+            "html_title": "My Jupyter Book",
+            "author": "The Jupyter Book community",
+            "html_theme_options": options,
+        }
+    )
+    align_jupyter_book_route(SimpleNamespace(srcdir=tmp_path), config)
+    assert config.html_title == "My Jupyter Book"
+    assert config.author == "The Jupyter Book community"
+    assert config.html_theme_options == options
+    assert config.myst_dmath_double_inline is False
+
+
+def test_other_builds_are_not_touched(tmp_path: Path) -> None:
+    # a conf.py project (or a sphinx-qmd run, which does not load jupyter_book)
+    (tmp_path / "_config.yml").write_text("parse: {}\n", encoding="utf-8")
+    from sphinx.config import Config
+
+    config = Config({"extensions": ["myst_nb"]}, {"html_title": "My Jupyter Book"})
+    _add_html_values(config)
+    align_jupyter_book_route(SimpleNamespace(srcdir=tmp_path), config)
+    assert config.html_title == "My Jupyter Book"

@@ -43,6 +43,17 @@ HTML_ONLY_EXTENSIONS = frozenset(
 #: ``parse.myst_enable_extensions`` when ``_config.yml`` does not say (JB1's default_config.yml).
 JB_DEFAULT_MYST_EXTENSIONS = ("colon_fence", "dollarmath", "linkify", "substitution", "tasklist")
 
+#: ``parse.myst_url_schemes`` when ``_config.yml`` does not say (JB1 passes its default on).
+JB_DEFAULT_URL_SCHEMES = ("mailto", "http", "https")
+
+#: ``repository.branch`` when ``_config.yml`` names a URL but no branch (JB1's default).
+JB_DEFAULT_BRANCH = "master"
+
+#: What jupyter-book 1 fills in from its default_config.yml when ``_config.yml`` does not
+#: say: placeholders, not the book's own (see :func:`align_jupyter_book_route`).
+JB_PLACEHOLDERS = {"html_title": "My Jupyter Book", "author": "The Jupyter Book community"}
+JB_PLACEHOLDER_REPOSITORY = "https://github.com/executablebooks/jupyter-book"
+
 #: ``exclude_patterns`` Jupyter Book always adds.
 JB_DEFAULT_EXCLUDES = ("_build", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints")
 
@@ -99,6 +110,16 @@ def _add_unique(target: list[str], items: Iterable[str]) -> None:
             target.append(item)
 
 
+def _recursive_update(target: dict[str, Any], update: dict[str, Any]) -> None:
+    """``sphinx: recursive_update: true``: nested dicts are merged, as JB1 does."""
+    for key, value in update.items():
+        if isinstance(target.get(key), dict) and isinstance(value, dict):
+            target[key] = dict(target[key])
+            _recursive_update(target[key], value)
+        else:
+            target[key] = value
+
+
 def _execution_mode(value: Any) -> Any:
     # YAML reads an unquoted `off` as False
     if value is False:
@@ -147,6 +168,9 @@ def sphinx_config(book: dict[str, Any], folder: Path | None = None) -> JupyterBo
     ):
         if repository.get(yml_key):
             theme_options[spx_key] = repository[yml_key]
+    if theme_options.get("repository_url"):
+        # JB1 links to this branch when the book names none (its default_config.yml)
+        theme_options.setdefault("repository_branch", JB_DEFAULT_BRANCH)
     if theme_options:
         conf["html_theme_options"] = theme_options
 
@@ -157,8 +181,8 @@ def sphinx_config(book: dict[str, Any], folder: Path | None = None) -> JupyterBo
         conf["html_baseurl"] = html["baseurl"]
 
     parse = book.get("parse") or {}
-    myst_extensions = parse.get("myst_enable_extensions", list(JB_DEFAULT_MYST_EXTENSIONS))
-    myst_extensions = list(myst_extensions or [])
+    # JB1 keeps its default list when the book's list is empty or missing
+    myst_extensions = list(parse.get("myst_enable_extensions") or JB_DEFAULT_MYST_EXTENSIONS)
     if "linkify" in myst_extensions and not importable("linkify_it"):
         myst_extensions.remove("linkify")
         notes.append(
@@ -169,6 +193,8 @@ def sphinx_config(book: dict[str, Any], folder: Path | None = None) -> JupyterBo
     for key in ("myst_substitutions", "myst_url_schemes", "myst_dmath_double_inline"):
         if key in parse:
             conf[key] = parse[key]
+    # JB1 passes its default on (myst-parser's own default also has ftp)
+    conf.setdefault("myst_url_schemes", list(JB_DEFAULT_URL_SCHEMES))
 
     execute = book.get("execute") or {}
     for yml_key, spx_key in EXECUTE_KEYS.items():
@@ -208,8 +234,13 @@ def sphinx_config(book: dict[str, Any], folder: Path | None = None) -> JupyterBo
 
     user_config = dict(sphinx_section.get("config") or {})
     if "mathjax_config" in user_config:
-        # JB1 renames it for Sphinx >= 4 (MathJax 3)
-        user_config.setdefault("mathjax3_config", user_config.pop("mathjax_config"))
+        # JB1 renames it for Sphinx >= 4: MathJax 2 when mathjax_path says @2, else MathJax 3
+        target = (
+            "mathjax2_config"
+            if "@2" in str(user_config.get("mathjax_path", ""))
+            else "mathjax3_config"
+        )
+        user_config.setdefault(target, user_config.pop("mathjax_config"))
     user_extensions = user_config.pop("extensions", None)
     if user_extensions:
         for ext in user_extensions:
@@ -217,7 +248,10 @@ def sphinx_config(book: dict[str, Any], folder: Path | None = None) -> JupyterBo
                 _add_unique(extensions, [ext])
             elif ext not in missing:
                 missing.append(ext)
-    conf.update(user_config)
+    if sphinx_section.get("recursive_update") is True:
+        _recursive_update(conf, user_config)
+    else:
+        conf.update(user_config)
 
     if folder is not None and (folder / "_toc.yml").is_file():
         conf["external_toc_path"] = "_toc.yml"
@@ -236,3 +270,46 @@ def read_book(folder: Path) -> JupyterBookConfig:
     config_file = folder / "_config.yml"
     book = load_yaml(config_file) if config_file.is_file() else {}
     return sphinx_config(book, folder)
+
+
+def align_jupyter_book_route(app: Any, config: Any) -> None:
+    """``jupyter-book build --builder custom --custom-builder qmd`` reads ``_config.yml`` as
+    ``sphinx-qmd`` does, so both routes write the same book.
+
+    jupyter-book 1 lays its default_config.yml under the book's: a book without ``title``
+    becomes "My Jupyter Book", one without ``author`` is by "The Jupyter Book community",
+    one without ``repository`` links to jupyter-book's own repository. Those are
+    placeholders, not the book's, and are taken back out. It also drops
+    ``parse.myst_dmath_double_inline`` (only ``myst_substitutions`` and ``myst_url_schemes``
+    reach Sphinx), which is put back. Only a build that loaded the ``jupyter_book``
+    extension from a Jupyter Book folder is touched.
+    """
+    srcdir = Path(app.srcdir)
+    if "jupyter_book" not in (config.extensions or []) or not is_jupyter_book(srcdir):
+        return
+    config_file = srcdir / "_config.yml"
+    try:
+        book = load_yaml(config_file) if config_file.is_file() else {}
+    except (OSError, ValueError, yaml.YAMLError):
+        return
+    for name, placeholder in JB_PLACEHOLDERS.items():
+        key = "title" if name == "html_title" else name
+        if key not in book and name in config and config[name] == placeholder:
+            config[name] = ""
+
+    options = config.html_theme_options if "html_theme_options" in config else None
+    if isinstance(options, dict) and options.get("repository_url") == JB_PLACEHOLDER_REPOSITORY:
+        user_options = ((book.get("sphinx") or {}).get("config") or {}).get("html_theme_options")
+        named = {
+            (book.get("repository") or {}).get("url"),
+            (user_options or {}).get("repository_url") if isinstance(user_options, dict) else None,
+        }
+        if JB_PLACEHOLDER_REPOSITORY not in named:
+            repository_keys = ("repository_url", "repository_branch", "path_to_docs")
+            config.html_theme_options = {
+                key: value for key, value in options.items() if key not in repository_keys
+            }
+
+    parse = book.get("parse") or {}
+    if "myst_dmath_double_inline" in parse and "myst_dmath_double_inline" in config:
+        config.myst_dmath_double_inline = parse["myst_dmath_double_inline"]

@@ -505,10 +505,17 @@ def execution(builder: QmdBuilder) -> dict[str, Any] | None:
 
 
 def mathjax_macros(builder: QmdBuilder) -> dict[str, Any]:
-    """``\\name -> definition`` from ``mathjax3_config.tex.macros`` or MathJax 2's config."""
+    """``\\name -> definition`` from ``mathjax3_config.tex.macros`` or MathJax 2's config.
+
+    MathJax 2's form (``TeX.Macros``) is read under every name it may end up with: Jupyter
+    Book 1 renames ``mathjax_config`` to ``mathjax3_config``, or to ``mathjax2_config`` when
+    ``mathjax_path`` names MathJax 2.
+    """
     config = builder.config
     for name, keys in (
         ("mathjax3_config", ("tex", "macros")),
+        ("mathjax3_config", ("TeX", "Macros")),
+        ("mathjax2_config", ("TeX", "Macros")),
         ("mathjax_config", ("TeX", "Macros")),
     ):
         value = getattr(config, name, None) if name in config else None
