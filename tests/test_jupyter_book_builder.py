@@ -108,3 +108,15 @@ def test_jupyter_book_defaults_do_not_reach_the_book(tmp_path: Path) -> None:
     chapter = (jb.out / "chapter.qmd").read_text(encoding="utf-8")
     assert "[the web](https://example.org)" in chapter
     assert "](ftp:" not in chapter and "a file server" in chapter
+
+
+def test_numbering_across_parts_is_the_same_on_both_routes(tmp_path: Path) -> None:
+    """``html: use_multitoc_numbering: false``: each numbered part starts at chapter 1 (read
+    by sphinx-external-toc on both routes), so Sphinx's number of an axiom in the second
+    part, which the reference text carries (Quarto numbers no axioms), is 1.1."""
+    book = copy_book(TESTS / "roots" / "jb-multitoc", tmp_path)
+    cli = run_sphinx_qmd(book, tmp_path / "cli-out")
+    jb = run_jupyter_book(book)
+    assert cli.status == jb.status == 0, cli.log[-2000:] + jb.log[-2000:]
+    assert differences(cli.out, jb.out) == []
+    assert "[Axiom 1.1](second.qmd#ax-choice)" in (jb.out / "first.qmd").read_text("utf-8")

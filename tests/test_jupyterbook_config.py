@@ -250,3 +250,22 @@ def test_other_builds_are_not_touched(tmp_path: Path) -> None:
     _add_html_values(config)
     align_jupyter_book_route(SimpleNamespace(srcdir=tmp_path), config)
     assert config.html_title == "My Jupyter Book"
+
+
+def test_html_and_bibtex_keys_as_jupyter_book_passes_them() -> None:
+    conf = sphinx_config(
+        {"html": {"use_multitoc_numbering": False}, "bibtex_reference_style": "author_year"}
+    ).overrides
+    assert conf["use_multitoc_numbering"] is False
+    # JB1 loads sphinxcontrib-bibtex for the style but does not pass the style on
+    assert "sphinxcontrib.bibtex" in conf["extensions"]
+    assert "bibtex_reference_style" not in conf
+    assert "use_multitoc_numbering" not in sphinx_config({}).overrides
+
+
+def test_jupyter_book_route_names_the_project_after_the_title(tmp_path: Path) -> None:
+    (tmp_path / "_config.yml").write_text("title: T\n", encoding="utf-8")
+    config = _jupyter_book_config({"html_title": "T"})
+    align_jupyter_book_route(SimpleNamespace(srcdir=tmp_path), config)
+    assert config.project == "T"
+    assert config.html_title == "T"

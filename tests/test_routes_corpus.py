@@ -59,7 +59,7 @@ def test_both_routes_write_the_same_book(name: str, tmp_path: Path) -> None:
     assert sorted(p.name for p in (book / "_build").iterdir()) == [".doctrees", "qmd"]
     # neither route ran a notebook
     for log in (cli.log, jb.log):
-        assert "notebooks: not executed" in log
+        assert "not executed, stored outputs are kept" in log
         assert "Executing notebook" not in log
     assert cli.status == jb.status, (cli.log[-2000:], jb.log[-2000:])
     assert differences(cli.out, jb.out) == []

@@ -179,6 +179,9 @@ def sphinx_config(book: dict[str, Any], folder: Path | None = None) -> JupyterBo
         conf["html_favicon"] = html["favicon"]
     if html.get("baseurl"):
         conf["html_baseurl"] = html["baseurl"]
+    if "use_multitoc_numbering" in html:
+        # chapters numbered on across numbered parts (sphinx-external-toc reads it)
+        conf["use_multitoc_numbering"] = bool(html["use_multitoc_numbering"])
 
     parse = book.get("parse") or {}
     # JB1 keeps its default list when the book's list is empty or missing
@@ -219,11 +222,11 @@ def sphinx_config(book: dict[str, Any], folder: Path | None = None) -> JupyterBo
                 sys.path.append(resolved)
         extra = [*extra, name]
     if book.get("bibtex_bibfiles") or "bibtex_reference_style" in book:
+        # JB1 loads sphinxcontrib-bibtex for either key but passes on only the bib files
+        # (a reference style goes under sphinx: config:)
         extra = [*extra, "sphinxcontrib.bibtex"]
         bibfiles = book.get("bibtex_bibfiles") or []
         conf["bibtex_bibfiles"] = [bibfiles] if isinstance(bibfiles, str) else list(bibfiles)
-        if "bibtex_reference_style" in book:
-            conf["bibtex_reference_style"] = book["bibtex_reference_style"]
     for ext in extra:
         if ext in HTML_ONLY_EXTENSIONS:
             continue
@@ -281,9 +284,12 @@ def align_jupyter_book_route(app: Any, config: Any) -> None:
     one without ``repository`` links to jupyter-book's own repository. Those are
     placeholders, not the book's, and are taken back out. It also drops
     ``parse.myst_dmath_double_inline`` (only ``myst_substitutions`` and ``myst_url_schemes``
-    reach Sphinx), which is put back. Only a build that loaded the ``jupyter_book``
-    extension from a Jupyter Book folder is touched.
+    reach Sphinx), which is put back, and sets no ``project`` where ``sphinx-qmd`` takes the
+    title. Only a build that loaded the ``jupyter_book`` extension from a Jupyter Book
+    folder is touched.
     """
+    from .quarto_yml import SPHINX_DEFAULT_PROJECT
+
     srcdir = Path(app.srcdir)
     if "jupyter_book" not in (config.extensions or []) or not is_jupyter_book(srcdir):
         return
@@ -296,6 +302,9 @@ def align_jupyter_book_route(app: Any, config: Any) -> None:
         key = "title" if name == "html_title" else name
         if key not in book and name in config and config[name] == placeholder:
             config[name] = ""
+    if book.get("title") and "project" not in book and config.project == SPHINX_DEFAULT_PROJECT:
+        # sphinx-qmd names the project after the title (translation memories carry it)
+        config.project = book["title"]
 
     options = config.html_theme_options if "html_theme_options" in config else None
     if isinstance(options, dict) and options.get("repository_url") == JB_PLACEHOLDER_REPOSITORY:
