@@ -120,3 +120,17 @@ def test_numbering_across_parts_is_the_same_on_both_routes(tmp_path: Path) -> No
     assert cli.status == jb.status == 0, cli.log[-2000:] + jb.log[-2000:]
     assert differences(cli.out, jb.out) == []
     assert "[Axiom 1.1](second.qmd#ax-choice)" in (jb.out / "first.qmd").read_text("utf-8")
+
+
+def test_recursive_update_keeps_the_repository_on_both_routes(tmp_path: Path) -> None:
+    """``sphinx: recursive_update: true`` (as in Jupyter Book's own documentation) merges
+    sphinx.config's ``html_theme_options`` into the repository settings."""
+    book = copy_book(TESTS / "roots" / "jb-recursive", tmp_path)
+    cli = run_sphinx_qmd(book, tmp_path / "cli-out")
+    jb = run_jupyter_book(book)
+    assert cli.status == jb.status == 0, cli.log[-2000:] + jb.log[-2000:]
+    assert differences(cli.out, jb.out) == []
+    quarto = yaml.safe_load((cli.out / "_quarto.yml").read_text(encoding="utf-8"))
+    assert quarto["book"]["repo-url"] == "https://github.com/example/merged"
+    assert quarto["book"]["repo-branch"] == "master"
+    assert quarto["book"]["repo-subdir"] == "docs"
