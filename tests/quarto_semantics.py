@@ -108,6 +108,7 @@ class BookCheck:
     problems: list[Problem] = field(default_factory=list)
     chapters: list[Chapter] = field(default_factory=list)
     targets: dict[str, Target] = field(default_factory=dict)
+    refs: dict[str, list[str]] = field(default_factory=dict)  # page -> its @ids, in order
     book: bool = True
 
     def by_rule(self) -> Counter[str]:
@@ -725,6 +726,7 @@ def check_book(outdir: Path) -> BookCheck:
         walkers.append(walker)
         check.problems.extend(grid_table_shortcodes(page))
     for walker in walkers:
+        check.refs[walker.page.name] = [i for i in walker.cites if _prefix(i)]
         for ident in walker.cites:
             if _prefix(ident) is None:
                 continue  # a citation key
