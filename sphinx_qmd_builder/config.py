@@ -196,6 +196,20 @@ CONFIG_VALUES += (
     ),
 )
 
+CONFIG_VALUES += (
+    ConfigValue(
+        "qmd_number_unlabelled_figures",
+        True,
+        "env",
+        (bool,),
+        "Give captioned figures, tables and code listings that have no label (Sphinx "
+        "numbers them when `numfig` is on, as Jupyter Book does) an id "
+        "`fig-<page>-fig<n>`, so that Quarto numbers them too and every figure keeps "
+        "the number Sphinx gave it within its chapter. Off: they are written "
+        "unnumbered, and the labelled figures after them are numbered lower than in Sphinx.",
+    ),
+)
+
 
 def register_config_values(app: Sphinx) -> None:
     for value in CONFIG_VALUES:
