@@ -17,8 +17,15 @@ from .config import register_config_values
 from .guard.input_checks import setup_checks
 from .guard.paths import setup_safety
 from .labels import QmdLabelCollector
-from .transforms.constructs import CONSTRUCT_NODES, CONSTRUCT_TRANSFORMS
-from .transforms.nodes import qmd_bibliography, qmd_citation, qmd_crossref, qmd_doclink, qmd_listing
+from .transforms.constructs import CONSTRUCT_TRANSFORMS
+from .transforms.nodes import (
+    CONSTRUCT_NODES,
+    qmd_bibliography,
+    qmd_citation,
+    qmd_crossref,
+    qmd_doclink,
+    qmd_listing,
+)
 from .transforms.read import ImageLineFiller
 from .transforms.references import (
     LatexExportCommentRemover,

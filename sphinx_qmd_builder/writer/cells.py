@@ -8,7 +8,7 @@ with ``include: false`` / ``echo: false`` + ``output: false``: nothing is lost.
 
 For notebooks written as ``.ipynb`` the translator does not write code cells at all: it
 records which markdown cell each block it writes came from (myst-nb numbers the lines of
-cell *i* from ``(i + 1) * 10000``), and :mod:`.notebooks` puts the notebook back together.
+cell *i* from ``(i + 1) * 10000``), and :mod:`..book.notebooks` puts the notebook back together.
 """
 
 from __future__ import annotations
@@ -243,7 +243,7 @@ def node_line(node: nodes.Node) -> int | None:
 
 
 class CellVisitors(TranslatorAPI):
-    """Mixin for :class:`.writer.QmdTranslator`: code cells and per-cell bookkeeping."""
+    """Mixin for :class:`~.translator.QmdTranslator`: code cells and per-cell bookkeeping."""
 
     # provided by QmdTranslator
     stack: list[Any]
@@ -291,13 +291,13 @@ class CellVisitors(TranslatorAPI):
     def visit_container(self, node: nodes.container) -> None:
         if node.get("nb_element") == "cell_code":
             if not self.notebook_as_ipynb:
-                self.add_block(self.code_cell_text(node))  # type: ignore[attr-defined]
+                self.add_block(self.code_cell_text(node))
             # in a notebook written as .ipynb the stored cell (and outputs) are kept
             raise nodes.SkipNode
-        self.push()  # type: ignore[attr-defined]
+        self.push()
 
     def depart_container(self, node: nodes.container) -> None:
-        self.add_block(self.pop().make())  # type: ignore[attr-defined]
+        self.add_block(self.pop().make())
 
     def figure_id(self, name: str) -> str:
         target = self.builder.labels.lookup(name)
@@ -337,6 +337,7 @@ class CellVisitors(TranslatorAPI):
         return self.fenced_cell(language, options, code)
 
     def fenced_cell(self, language: str, options: CellOptions, code: str) -> str:
+        self.note_id(options.options.get("label"))
         head = "".join(f"{line}\n" for line in options.lines())
         body = code.rstrip()
         fence = md.code_fence(head + body)
@@ -397,6 +398,7 @@ class CellVisitors(TranslatorAPI):
                     subtype="cell_option",
                 )
             if found.options:
+                self.note_id(found.options.get("label"))
                 result[cell.index] = found.lines()
         return result
 
