@@ -22,10 +22,9 @@ from quarto_semantics import RULES, BookCheck, check_book, compare_with_sphinx
 
 BOOKS = ["pbdl-book", "teachbooks-manual", "pseudodiffusers-ko"]
 
-#: (book, rule) -> the branch whose merge removes those problems; un-xfail after merging
-XFAIL: dict[tuple[str, str], str] = {
-    ("pbdl-book", "comment_fence"): "fixed on branch core (HTML comment fences, fact 16)",
-}
+#: (book, rule) -> the branch whose merge removes those problems; un-xfail after merging.
+#: Empty since main has branch core (pbdl-book's comment fence, fact 16, was the last one).
+XFAIL: dict[tuple[str, str], str] = {}
 
 
 def sphinx_env(outdir: Path) -> Any:
