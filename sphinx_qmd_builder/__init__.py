@@ -17,6 +17,7 @@ from .config import register_config_values
 from .guard.input_checks import setup_checks
 from .guard.paths import setup_safety
 from .labels import QmdLabelCollector
+from .transforms import glue
 from .transforms.constructs import CONSTRUCT_TRANSFORMS
 from .transforms.nodes import (
     CONSTRUCT_NODES,
@@ -25,15 +26,21 @@ from .transforms.nodes import (
     qmd_crossref,
     qmd_doclink,
     qmd_listing,
+    qmd_pending_block,
+    qmd_pending_value,
+    qmd_slide,
+    qmd_slide_end,
 )
 from .transforms.read import ImageLineFiller
 from .transforms.references import (
     LatexExportCommentRemover,
+    QmdAnchorTransform,
     QmdBibliographyTransform,
     QmdDeadLinkTransform,
     QmdListingTransform,
     QmdReferenceTransform,
 )
+from .transforms.slides import SlideMarkerTransform
 from .translation import setup_translation
 
 __version__ = "0.1.0"
@@ -54,6 +61,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
         qmd_doclink,
         qmd_bibliography,
         qmd_listing,
+        qmd_pending_value,
+        qmd_pending_block,
+        qmd_slide,
+        qmd_slide_end,
         *CONSTRUCT_NODES,
     ):
         # other builders never see these nodes (the transforms run only for qmd)
@@ -63,7 +74,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(QmdBibliographyTransform)
     app.add_post_transform(QmdListingTransform)
     app.add_post_transform(QmdDeadLinkTransform)
+    app.add_post_transform(QmdAnchorTransform)
     app.add_post_transform(LatexExportCommentRemover)
+    app.add_post_transform(SlideMarkerTransform)
+    app.add_post_transform(glue.QmdPendingGlueTransform)
     for transform in CONSTRUCT_TRANSFORMS:
         app.add_post_transform(transform)
     app.add_transform(ImageLineFiller)
@@ -71,12 +85,14 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # after myst-nb's own handler (priority 500), which puts its folders beside outdir
     app.connect("builder-inited", keep_mystnb_inside_outdir, priority=600)
     app.connect("config-inited", add_qmd_mime_priority)
+    # after every extension's setup(): stand in for myst-nb's glue/eval/code-cell
+    app.connect("config-inited", glue.register)
     app.connect("doctree-resolved", drop_thebe_scripts, priority=900)
     setup_safety(app)
     setup_checks(app)
     return {
         "version": __version__,
-        "env_version": 2,  # LabelRecord gained fields: re-read old environments
+        "env_version": 3,  # 2: LabelRecord gained fields; 3: glue/eval/code-cell stand-ins
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

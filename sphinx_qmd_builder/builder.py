@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +33,10 @@ from .book.quarto_yml import (
     quarto_config,
     toc_listing,
     toc_titles,
+    toctree_order,
     unnumbered_chapters,
 )
+from .book.website import website_config
 from .compat import app_of
 from .guard.atomic import copy_file_atomic, remove_stale_temp_files, write_text_atomic
 from .guard.isolation import (
@@ -46,6 +48,7 @@ from .guard.isolation import (
 )
 from .guard.paths import is_allowed
 from .labels import LabelRegistry
+from .writer.slides import SLIDES_DIR, Deck, deck_uri
 from .writer.translator import CELL_LANGUAGES, QmdTranslator, QmdWriter
 
 logger = logging.getLogger(__name__)
@@ -57,6 +60,8 @@ class DocImages:
 
     references: dict[str, str]
     copies: dict[str, str]  # output path (relative to outdir) -> source path (relative to srcdir)
+    #: source path -> the same reference without a shortcode (for grid tables, QUARTO.md 3)
+    plain: dict[str, str] = field(default_factory=dict)
 
 
 class QmdBuilder(IsolatingBuilder, Builder):
@@ -80,6 +85,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
 
     current_docname: str = ""
 
+    #: the Quarto project types the builder writes
+    project_types = ("book", "website")
+
     #: present in outdir while pages are being written; a leftover means a killed build
     pending_marker = ".qmd-build-incomplete"
 
@@ -92,9 +100,27 @@ class QmdBuilder(IsolatingBuilder, Builder):
         self.download_copies: dict[str, str] = {}
         self.doc_has_images: set[str] = set()
         self._doc_images: dict[str, DocImages] = {}
+        self._uri_docs: dict[str, str] | None = None  # page file -> docname (docname_of_uri)
         self.failed_writes: set[str] = set()
         #: pages handed to write_doc (recorded on the main process, so it survives -j)
         self.pages_to_write: set[str] = set()
+
+    @property
+    def project_type(self) -> str:
+        """``book`` or ``website`` (``qmd_project_type``; anything else warned as book)."""
+        value = self.config.qmd_project_type
+        if value in self.project_types:
+            return value
+        if not getattr(self, "_type_warned", False):
+            self._type_warned = True
+            logger.warning(
+                __("qmd_project_type %r is not one of %s; writing a book"),
+                value,
+                ", ".join(self.project_types),
+                type="qmd",
+                subtype="config",
+            )
+        return "book"
 
     # -- where things go ------------------------------------------------------------
 
@@ -153,13 +179,27 @@ class QmdBuilder(IsolatingBuilder, Builder):
             except OSError:
                 pass  # the source is gone
 
-    def link_to(self, from_doc: str, to_doc: str, anchor: str | None = None) -> str:
-        """A relative link from the page of *from_doc* to *to_doc* (and an anchor in it)."""
+    def link_to(
+        self, from_doc: str, to_doc: str, anchor: str | None = None, own_page: bool = False
+    ) -> str:
+        """A relative link from the page of *from_doc* to *to_doc* (and an anchor in it).
+
+        *own_page*: a link from a page to itself without an anchor names the page's file.
+        """
         suffix = f"#{anchor}" if anchor else ""
         if from_doc == to_doc and anchor:
             return suffix
+        if from_doc == to_doc and own_page:
+            return posixpath.basename(self.get_target_uri(to_doc))
         uri = relative_uri(self.get_target_uri(from_doc), self.get_target_uri(to_doc))
         return uri + suffix
+
+    def docname_of_uri(self, from_doc: str, path: str) -> str | None:
+        """The document whose page a link *path* written on *from_doc*'s page names."""
+        if self._uri_docs is None:
+            self._uri_docs = {self.get_target_uri(d): d for d in self.env.all_docs}
+        base = posixpath.dirname(self.get_target_uri(from_doc))
+        return self._uri_docs.get(posixpath.normpath(posixpath.join(base, path)))
 
     # -- writing --------------------------------------------------------------------------
 
@@ -198,7 +238,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
         if is_left_out(self.env, docname) or doctree.get(FAILED):
             return
         self.pages_to_write.add(docname)
-        images = self.plan_images(docname, doctree)
+        images = self.plan_images(docname, doctree, warn=True)
         self.image_copies.update(images.copies)
         for node in doctree.findall(nodes.Element):
             if node.tagname == "download_reference" and node.get("filename"):
@@ -237,6 +277,42 @@ class QmdBuilder(IsolatingBuilder, Builder):
             write_text_atomic(target, text)
         except OSError as err:
             logger.warning(__("error writing file %s: %s"), target, err, type="qmd", subtype="io")
+        self.write_deck(docname, page.deck, page.front_matter)
+
+    def write_deck(self, docname: str, deck: Deck | None, page_front: dict[str, Any]) -> None:
+        """``slides/<page>.qmd`` from the page's deck; no deck removes an old one."""
+        target = self.outdir / deck_uri(self.out_name(docname))
+        if not self.config.qmd_slides or deck is None or not deck.slides:
+            target.unlink(missing_ok=True)  # the page lost its markers: no stale deck
+            return
+        front: dict[str, Any] = {}
+        title = page_front.get("title") or self.env.titles.get(docname)
+        if title is not None:
+            front["title"] = title if isinstance(title, str) else title.astext()
+        if "params" in page_front:
+            front["params"] = page_front["params"]  # the page's images folder
+        if deck.cites:
+            bibs = [
+                posixpath.relpath(Path(bib).as_posix(), SLIDES_DIR)
+                for bib in getattr(self.config, "bibtex_bibfiles", None) or []
+            ]
+            if bibs:
+                front["bibliography"] = bibs[0] if len(bibs) == 1 else bibs
+        try:
+            write_text_atomic(target, deck.text(front))
+        except OSError as err:
+            logger.warning(__("error writing file %s: %s"), target, err, type="qmd", subtype="io")
+
+    def written_decks(self) -> list[str]:
+        """The decks in the book (relative paths), in the order of the book's pages."""
+        if not self.config.qmd_slides:
+            return []
+        found = []
+        for docname in toctree_order(self) + sorted(self.env.all_docs):
+            uri = deck_uri(self.out_name(docname))
+            if uri not in found and docname in self.env.all_docs and (self.outdir / uri).is_file():
+                found.append(uri)
+        return found
 
     def finish(self) -> None:
         self.copy_images()
@@ -259,11 +335,22 @@ class QmdBuilder(IsolatingBuilder, Builder):
             self.get_target_uri(docname) for docname in self.env.all_docs
         }
         # never overwrite the book's own page of that name; a {bibliography} page is it
-        if cites and not own_page and not self.bibliography_docs():
+        # a website lists each page's references under it: no page of its own
+        website = self.project_type == "website"
+        if cites and not own_page and not self.bibliography_docs() and not website:
             self.write_references_page()
             chapters.append(self.config.qmd_references_page)
-        # the structure is checked against what Quarto accepts once every page is written
-        project = check_book(self, quarto_config(self, chapters, bibfiles))
+        decks = self.written_decks()
+        if not decks:
+            (self.outdir / SLIDES_DIR / "_metadata.yml").unlink(missing_ok=True)
+        else:
+            metadata = {"format": {"revealjs": dict(self.config.qmd_slides_format)}}
+            write_text_atomic(self.outdir / SLIDES_DIR / "_metadata.yml", dump_yaml(metadata))
+        if website:
+            project = website_config(self, chapters, bibfiles, decks)
+        else:
+            # the structure is checked against what Quarto accepts once every page is written
+            project = check_book(self, quarto_config(self, chapters, bibfiles))
         write_text_atomic(self.outdir / "_quarto.yml", dump_yaml(project))
         write_text_atomic(
             self.outdir / "labels.json",
@@ -283,22 +370,27 @@ class QmdBuilder(IsolatingBuilder, Builder):
             return None
         return template.format(docname=self.out_name(docname))
 
-    def plan_images(self, docname: str, doctree: nodes.document) -> DocImages:
-        """Decide, deterministically, where each image of a page goes and how it is named."""
+    def plan_images(self, docname: str, doctree: nodes.document, warn: bool = False) -> DocImages:
+        """Decide, deterministically, where each image of a page goes and how it is named.
+
+        *warn*: say (once, on the main process) which image has no file to point at.
+        """
         folder = self.images_folder(docname)
+        page_dir = posixpath.dirname(self.out_name(docname)) or "."
         references: dict[str, str] = {}
+        plain: dict[str, str] = {}
         copies: dict[str, str] = {}
         used: set[str] = set()
         in_notebook = self.writes_ipynb(docname)
         for node in doctree.findall(nodes.image):
             if in_notebook and _in_code_cell(node):
                 continue  # the notebook keeps the output itself
-            uri = self.image_source(node)
+            uri = self.image_source(node, warn=warn)
             if uri in references or "://" in uri or uri.startswith("data:"):
                 continue
             if folder is None:
                 out_path = uri
-                references[uri] = posixpath.relpath(uri, posixpath.dirname(docname) or ".")
+                references[uri] = posixpath.relpath(uri, page_dir)
             else:
                 name = posixpath.basename(uri)
                 if name in used:
@@ -310,32 +402,53 @@ class QmdBuilder(IsolatingBuilder, Builder):
                 used.add(name)
                 out_path = posixpath.join(folder.strip("/"), name)
                 references[uri] = "{{< meta params.images_path >}}" + name
+            plain[uri] = posixpath.relpath(out_path, page_dir)
             source = Path(self.srcdir) / uri
             if source.is_file() and is_allowed(self, source):
                 copies[out_path] = uri
         if references and folder is not None:
             self.doc_has_images.add(docname)
-        return DocImages(references, copies)
+        return DocImages(references, copies, plain)
 
-    def image_source(self, node: nodes.image) -> str:
-        """The source file of an image node, relative to srcdir (best candidate for ``*``)."""
+    def image_source(self, node: nodes.image, warn: bool = False) -> str:
+        """The source file of an image node, relative to srcdir.
+
+        For ``pic.*`` Sphinx lists the files it found by mimetype; like Sphinx's HTML
+        builder, take the first of :attr:`supported_image_types` that is there. *warn*:
+        say when no file fits (Sphinx's reader only warns about a missing plain path).
+        """
         uri = node["uri"]
-        candidates = node.get("candidates", {})
-        if "*" in candidates or ("?" in candidates and uri not in candidates.values()):
-            for mimetype in self.supported_image_types:
-                if mimetype in candidates:
-                    return candidates[mimetype]
+        candidates = node.get("candidates") or {}
+        if "?" in candidates or "*" in candidates or not uri.endswith(".*"):
+            return uri  # remote, data: or one plain path (Sphinx warned if unreadable)
+        for mimetype in self.supported_image_types:
+            if mimetype in candidates:
+                return candidates[mimetype]
+        if warn:
+            found = ", ".join(sorted(candidates.values()))
+            logger.warning(
+                __("no image file for %s%s; the path is kept as written"),
+                uri,
+                f" Quarto can show (found {found})" if found else "",
+                location=node,
+                type="qmd",
+                subtype="image",
+            )
         return uri
 
-    def image_reference(self, docname: str, node: nodes.image) -> str:
-        """How the page *docname* refers to the image *node*."""
+    def image_reference(self, docname: str, node: nodes.image, shortcode: bool = True) -> str:
+        """How the page *docname* refers to the image *node*.
+
+        *shortcode* False: where Quarto breaks on shortcodes (grid tables, QUARTO.md 3),
+        the path of the copy relative to the page instead of ``{{< meta ... >}}``.
+        """
         uri = self.image_source(node)
         if "://" in uri or uri.startswith("data:"):
             return uri
         plan = self._doc_images.get(docname)
         if plan is None or uri not in plan.references:
             return uri
-        return plan.references[uri]
+        return plan.references[uri] if shortcode else plan.plain.get(uri, uri)
 
     def front_matter_extra(self, docname: str) -> dict[str, Any]:
         """Front-matter keys the builder owns (the writer owns the title)."""

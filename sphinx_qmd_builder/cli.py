@@ -40,6 +40,11 @@ def parser() -> argparse.ArgumentParser:
         help="override a configuration value",
     )
     p.add_argument("-E", dest="fresh_env", action="store_true", help="read every file again")
+    p.add_argument(
+        "--project-type",
+        choices=("book", "website"),
+        help="the Quarto project written (qmd_project_type; default book)",
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     tr = p.add_argument_group("translation (DeepL; the key only from DEEPL_AUTH_KEY)")
     tr.add_argument("--translate", action="store_true", help="translate prose (qmd_translate)")
@@ -158,6 +163,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"sphinx-qmd: error: {book} has neither conf.py nor _config.yml/_toc.yml", file=err)
         return 2
     overrides.update(_translation_overrides(args))
+    if args.project_type:
+        overrides["qmd_project_type"] = args.project_type
     overrides.update(defines)
 
     out.mkdir(parents=True, exist_ok=True)

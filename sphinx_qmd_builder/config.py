@@ -208,6 +208,41 @@ CONFIG_VALUES += (
         "the number Sphinx gave it within its chapter. Off: they are written "
         "unnumbered, and the labelled figures after them are numbered lower than in Sphinx.",
     ),
+    ConfigValue(
+        "qmd_slides",
+        True,
+        "env",
+        (bool,),
+        "Write a revealjs deck `slides/<page>.qmd` for every page with slide markers "
+        "(see `qmd_slide_markers`), and drop the markers from the book page. Off: no decks, "
+        "the markers stay HTML comments.",
+    ),
+    ConfigValue(
+        "qmd_slide_markers",
+        ("### BEGIN SLIDE", "Title:(.*)", "### END SLIDE"),
+        "env",
+        (tuple, list),
+        "Three regular expressions, matched against the whole text of an HTML comment "
+        "(without `<!--`/`-->`): where a slide begins, its title (group 1 is the title), "
+        "where it ends.",
+    ),
+    ConfigValue(
+        "qmd_slides_format",
+        {"slide-number": True, "center-title-slide": True, "code-copy": True},
+        "env",
+        (dict,),
+        "The revealjs options of every deck: `format: revealjs:` in `slides/_metadata.yml`.",
+    ),
+    ConfigValue(
+        "qmd_project_type",
+        "book",
+        "env",
+        (str,),
+        "`book`: a Quarto book (chapters, numbering, cross-page `@` references). `website`: "
+        "the same pages as a website with a sidebar from the toc (parts become sections, "
+        "decks a `Slides` section); references to other pages become links that show "
+        "Sphinx's number.",
+    ),
 )
 
 

@@ -746,3 +746,8 @@ def dump_yaml(data: dict[str, Any]) -> str:
 def quarto_config_yaml(builder: QmdBuilder, chapters: list[Any], bibfiles: list[str]) -> str:
     """The checked ``_quarto.yml`` text (see :func:`check_book`)."""
     return dump_yaml(check_book(builder, quarto_config(builder, chapters, bibfiles)))
+
+
+def quarto_executes(builder: QmdBuilder) -> bool:
+    """Whether the written ``_quarto.yml`` lets Quarto run the book's code."""
+    return (execution(builder) or {}).get("enabled", True) is not False

@@ -212,12 +212,15 @@ class QmdInputChecks(SphinxPostTransform):
     def check_image(self, node: nodes.image) -> None:
         uri = node.get("uri", "")
         candidates = node.get("candidates", {})
-        if "*" in candidates:
-            uri = next(iter(v for k, v in candidates.items() if k != "*"), uri)
         if not uri or "://" in uri or uri.startswith("data:"):
             return
-        path = Path(self.env.srcdir) / uri
-        if not is_allowed(self.env, path):
+        # "pic.*": every file Sphinx found for it; else the one path
+        paths = [v for k, v in candidates.items() if k not in ("*", "?")] or [uri]
+        srcdir = Path(self.env.srcdir)
+        refused = next((p for p in paths if not is_allowed(self.env, srcdir / p)), None)
+        path = srcdir / uri
+        if refused is not None:
+            uri = refused
             refuse("image", uri, location=node)
             # no link to a file the book never gets; a comment keeps the alt text
             alt = node.get("alt", "")
