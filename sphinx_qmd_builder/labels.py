@@ -288,8 +288,8 @@ def _unlabelled_numbered(
     """Captioned figures, tables and listings without a label: Sphinx numbers them (numfig).
 
     Each gets a generated label (a uuid, never in labels.json) and the id base
-    ``<docname>-<n>``, so that Quarto numbers it too (``qmd_number_unlabelled_figures``)
-    and the labelled ones after it keep Sphinx's numbers.
+    ``<docname>-fig<n>`` (``tbl<n>``, ``lst<n>``), so that Quarto numbers it too
+    (``qmd_number_unlabelled_figures``) and the labelled ones after it keep Sphinx's numbers.
     """
     named = {record.node_id for record in records.values()}
     named |= {record.primary_id for record in records.values() if record.primary_id}
