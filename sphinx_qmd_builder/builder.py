@@ -7,6 +7,7 @@ Modelled on ``sphinx/builders/text.py``: the builder decides what is written whe
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from .book.quarto_yml import (
     toctree_order,
     unnumbered_chapters,
 )
+from .book.support import support_files
 from .book.website import website_config
 from .compat import app_of
 from .guard.atomic import copy_file_atomic, remove_stale_temp_files, write_text_atomic
@@ -46,7 +48,7 @@ from .guard.isolation import (
     report_left_out,
     without_pages,
 )
-from .guard.paths import is_allowed
+from .guard.paths import is_allowed, project_root, refused_paths
 from .labels import LabelRegistry
 from .writer.slides import SLIDES_DIR, Deck, deck_uri
 from .writer.translator import CELL_LANGUAGES, QmdTranslator, QmdWriter
@@ -99,6 +101,10 @@ class QmdBuilder(IsolatingBuilder, Builder):
         self.image_copies: dict[str, str] = {}
         self.download_copies: dict[str, str] = {}
         self.doc_has_images: set[str] = set()
+        #: (document, line, image path, why) of each image the book does not get
+        self.lost_images: list[tuple[str, int | None, str, str]] = []
+        #: output path (relative to outdir) -> source file of files code cells read
+        self.support_copies: dict[str, str] = {}
         self._doc_images: dict[str, DocImages] = {}
         self._uri_docs: dict[str, str] | None = None  # page file -> docname (docname_of_uri)
         self.failed_writes: set[str] = set()
@@ -179,6 +185,33 @@ class QmdBuilder(IsolatingBuilder, Builder):
             except OSError:
                 pass  # the source is gone
 
+    def book_path(self, source: str | os.PathLike[str]) -> str | None:
+        """Where a file the build reads goes in the book, relative to outdir.
+
+        Inside the source folder: the same path. Outside it but inside the project root
+        (``../images/x.png`` of a book in a repository): ``_repo/<path from the root>``,
+        so two files of the same name never collide and the layout stays readable.
+        None for anything else (myst-nb's output folder).
+        """
+        path = os.path.normpath(os.path.join(self.srcdir, source))
+        built = os.path.relpath(path, self.outdir)
+        if not built.startswith(os.pardir):
+            return Path(built).as_posix()  # written by this build (myst-nb's outputs)
+        inside = os.path.relpath(path, self.srcdir)
+        if not inside.startswith(os.pardir):
+            return Path(inside).as_posix()
+        from_root = os.path.relpath(path, project_root(self))
+        if from_root.startswith(os.pardir):
+            return None
+        return posixpath.join("_repo", Path(from_root).as_posix())
+
+    def note_lost_image(self, docname: str, node: nodes.Node | None, uri: str, why: str) -> None:
+        """Record an image the book does not get: it is named in the summary (status 1)."""
+        line = getattr(node, "line", None) if node is not None else None
+        entry = (docname, line, uri, why)
+        if entry not in self.lost_images:
+            self.lost_images.append(entry)
+
     def link_to(
         self, from_doc: str, to_doc: str, anchor: str | None = None, own_page: bool = False
     ) -> str:
@@ -240,6 +273,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
         self.pages_to_write.add(docname)
         images = self.plan_images(docname, doctree, warn=True)
         self.image_copies.update(images.copies)
+        self.support_copies.update(support_files(self, docname, doctree))
         for node in doctree.findall(nodes.Element):
             if node.tagname == "download_reference" and node.get("filename"):
                 source = node.get("reftarget", "")
@@ -317,6 +351,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
     def finish(self) -> None:
         self.copy_images()
         self.copy_downloads()
+        self.copy_support_files()
         bibfiles = self.copy_bibliographies()
         cites = self.book_cites()
         # under -j a page fails in a worker process, whose failed_writes is lost; write_doc
@@ -358,7 +393,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
         )
         # pages written in other processes (-j) recorded their ids there
         self.ref_report.ids_complete = not getattr(self, "parallel_ok", False)
-        self.ref_report.emit()
+        self.ref_report.emit(lambda docname: str(self.env.doc2path(docname, False)))
+        if self.report_lost_images() | self.report_refused_paths():
+            app_of(self).statuscode = 1
         (self.outdir / self.pending_marker).unlink(missing_ok=True)
 
     # -- images ---------------------------------------------------------------------------
@@ -373,7 +410,8 @@ class QmdBuilder(IsolatingBuilder, Builder):
     def plan_images(self, docname: str, doctree: nodes.document, warn: bool = False) -> DocImages:
         """Decide, deterministically, where each image of a page goes and how it is named.
 
-        *warn*: say (once, on the main process) which image has no file to point at.
+        *warn*: say (once, on the main process) which image has no file to point at, and
+        note a missing image as lost (named in the closing summary).
         """
         folder = self.images_folder(docname)
         page_dir = posixpath.dirname(self.out_name(docname)) or "."
@@ -390,7 +428,10 @@ class QmdBuilder(IsolatingBuilder, Builder):
                 continue
             if folder is None:
                 out_path = uri
-                references[uri] = posixpath.relpath(uri, page_dir)
+                if uri.startswith("../"):
+                    # beside the book in its repository: under _repo/ in the book
+                    out_path = self.book_path(uri) or uri
+                references[uri] = posixpath.relpath(out_path, page_dir)
             else:
                 name = posixpath.basename(uri)
                 if name in used:
@@ -406,6 +447,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
             source = Path(self.srcdir) / uri
             if source.is_file() and is_allowed(self, source):
                 copies[out_path] = uri
+            elif warn and not source.is_file():
+                # Sphinx warned where it read the page ("image file not readable")
+                self.note_lost_image(docname, node, uri, "missing")
         if references and folder is not None:
             self.doc_has_images.add(docname)
         return DocImages(references, copies, plain)
@@ -496,13 +540,65 @@ class QmdBuilder(IsolatingBuilder, Builder):
                     subtype="image",
                 )
 
+    def report_lost_images(self) -> bool:
+        """Name every image the book does not get (refused or missing); whether any was."""
+        if not self.lost_images:
+            return False
+        logger.info("")
+        logger.info(
+            __("qmd images: %d not in the book (refused or missing):"), len(self.lost_images)
+        )
+        for docname, line, uri, why in sorted(self.lost_images, key=_entry_order):
+            where = str(self.env.doc2path(docname, False))
+            if line is not None:
+                where += f":{line}"
+            logger.info("  %s: %s (%s)", where, uri, why)
+        return True
+
+    def report_refused_paths(self) -> bool:
+        """Name every other file a page reached for beyond the project root (includes,
+        literal includes, downloads, ``:load:``, raw/csv files, support files)."""
+        records = [
+            (docname, line, kind, path)
+            for docname, entries in refused_paths(self.env).items()
+            if docname in self.env.all_docs
+            for line, kind, path in entries
+        ]
+        if not records:
+            return False
+        logger.info("")
+        logger.info(
+            __("qmd refused paths: %d beyond the project root %s (not read, not copied):"),
+            len(records),
+            project_root(self),
+        )
+        for docname, line, kind, path in sorted(records, key=_entry_order):
+            where = str(self.env.doc2path(docname, False))
+            if line is not None:
+                where += f":{line}"
+            logger.info("  %s: %s %s", where, kind, path)
+        return True
+
+    def copy_support_files(self) -> None:
+        """Copy the files code cells read (see :mod:`.book.support`) beside their pages."""
+        for out_path, source in sorted(self.support_copies.items()):
+            try:
+                copy_file_atomic(Path(source), self.outdir / out_path)
+            except OSError as err:
+                logger.warning(
+                    __("cannot copy support file %r: %s"),
+                    source,
+                    err,
+                    type="qmd",
+                    subtype="support",
+                )
+
     # -- downloads, bibliography --------------------------------------------------------------
 
     def _download_key(self, docname: str, target: str) -> str:
         _rel, filename = self.env.relfn2path(target, docname)
-        return (
-            str(Path(filename).relative_to(self.srcdir)) if Path(filename).is_absolute() else _rel
-        )
+        # a download beside the book (inside the project root) is "../x.zip" here
+        return os.path.relpath(filename, self.srcdir) if Path(filename).is_absolute() else _rel
 
     def download_target(self, docname: str, node: nodes.Element) -> str | None:
         if not node.get("filename"):
@@ -530,8 +626,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
             if not source.is_file() or not is_allowed(self, source):
                 continue  # sphinxcontrib-bibtex warns about missing files; safety refused others
             encoding = getattr(self.config, "bibtex_encoding", None) or "utf-8-sig"
-            copy_bib(source, self.outdir / bib, encoding)
-            copied.append(Path(bib).as_posix())
+            target = self.book_path(bib) or Path(bib).name
+            copy_bib(source, self.outdir / target, encoding)
+            copied.append(target)
         return copied
 
     def book_cites(self) -> bool:
@@ -568,6 +665,10 @@ class QmdBuilder(IsolatingBuilder, Builder):
             language = source.get("language", "")
         language = (language or "python").lower()
         return CELL_LANGUAGES.get(language, language)
+
+
+def _entry_order(entry: tuple[str, int | None, str, str]) -> tuple[str, int, str, str]:
+    return (entry[0], entry[1] or 0, entry[2], entry[3])
 
 
 def _in_code_cell(node: nodes.Node) -> bool:

@@ -246,6 +246,42 @@ CONFIG_VALUES += (
 )
 
 
+CONFIG_VALUES += (
+    ConfigValue(
+        "qmd_project_root",
+        None,
+        "env",
+        (str, type(None)),
+        "The folder the book may read files from (images, includes, literal includes, "
+        "downloads, raw/csv files, bib files, support files of code cells). `None`: the "
+        "nearest folder upward from the source folder that holds `.git`, else the source "
+        "folder. A relative path is taken from the source folder. Paths beyond it are "
+        "refused (`sphinx-qmd --project-root DIR`).",
+    ),
+    ConfigValue(
+        "qmd_execute",
+        False,
+        "env",
+        (bool,),
+        "Run notebooks while converting, as the book's execution mode says. Off: myst-nb's "
+        "execution is turned off for the qmd builder whatever `nb_execution_mode` (or "
+        "`execute_notebooks` in `_config.yml`) says; stored outputs are kept "
+        "(`sphinx-qmd --execute`).",
+    ),
+    ConfigValue(
+        "qmd_book_execution",
+        None,
+        "",
+        (str, type(None)),
+        "What `_quarto.yml` asks Quarto to do: `off` (`execute: enabled: false`), `cache` "
+        "(`freeze: auto`), `force` (`enabled: true`), `auto` (Quarto's default: `.qmd` "
+        "pages run, `.ipynb` chapters keep their outputs). `None`: the book's own "
+        "setting (`execute_notebooks` in `_config.yml`, `nb_execution_mode` in conf.py, "
+        "before any `-D` override), whatever this conversion ran.",
+    ),
+)
+
+
 def register_config_values(app: Sphinx) -> None:
     for value in CONFIG_VALUES:
         app.add_config_value(value.name, value.default, value.rebuild, types=value.types)

@@ -164,8 +164,10 @@ def test_missing_image_one_warning_figure_kept(app: SphinxTestApp, warning) -> N
     assert "missing.png" in lines[0] and re.search(r"index\.md:\d+: WARNING", lines[0])
     text = (app.outdir / "index.qmd").read_text(encoding="utf-8")
     assert "See @fig-missing." in text
+    # the alt text is kept although house style drops it: without the file it is all there is
     assert (
-        "::: {#fig-missing}\n\n![]({{< meta params.images_path >}}missing.png){width=600}"
+        "::: {#fig-missing}\n\n"
+        '![]({{< meta params.images_path >}}missing.png){width=600 fig-alt="gone"}'
         "\n\nThe caption survives.\n:::"
     ) in text
     assert book_problems(app.outdir) == []
@@ -181,7 +183,10 @@ def test_missing_image_one_warning_figure_kept(app: SphinxTestApp, warning) -> N
 def test_image_classes_dropped_as_configured(app: SphinxTestApp) -> None:
     app.build()
     text = (app.outdir / "index.qmd").read_text(encoding="utf-8")
-    assert "![]({{< meta params.images_path >}}missing.png){.bg-primary width=600}" in text
+    assert (
+        '![]({{< meta params.images_path >}}missing.png){.bg-primary width=600 fig-alt="gone"}'
+        in text
+    )
 
 
 # -- headings ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ hands the finished markdown to the parent (STYLE.md: the sphinx-markdown-builder
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from docutils import nodes, writers
@@ -655,7 +656,12 @@ class QmdTranslator(
             width = self.scaled_width(node)
         placing = figure_image_values(node, width)
         fig_alt = node.get("alt", "")
-        keep_alt = self.config.qmd_keep_image_alt and fig_alt and fig_alt != node.get("uri")
+        # an image whose file is missing shows nothing but its alt text: always keep it
+        keep_alt = (
+            (self.config.qmd_keep_image_alt or self.image_missing(node))
+            and fig_alt
+            and fig_alt not in (node.get("uri"), alt)
+        )
         dropped = set(self.config.qmd_drop_image_classes)
         classes = [
             c for c in node.get("classes", []) if not c.startswith("align-") and c not in dropped
@@ -671,6 +677,13 @@ class QmdTranslator(
         link = path if path.startswith("{{<") else _link_uri(path)
         return f"![{alt}]({link}){attr_text}"
 
+    def image_missing(self, node: nodes.image) -> bool:
+        """Whether the local file of *node* does not exist (Sphinx warned with its name)."""
+        uri = self.builder.image_source(node)
+        if not uri or "://" in uri or uri.startswith("data:"):
+            return False
+        return not (Path(self.builder.srcdir) / uri).is_file()
+
     def visit_image(self, node: nodes.image) -> None:
         if is_subfigure(node.parent):
             self.visit_subfigure_image(node)
@@ -678,7 +691,9 @@ class QmdTranslator(
             # drawn when the figure departs, with what its caption decides
             self.ctx.image = node
             raise nodes.SkipNode
-        text = self.image_markdown(node)
+        # a missing file: the alt text is what the reader gets (Sphinx named the file)
+        alt = node.get("alt", "") if self.image_missing(node) else ""
+        text = self.image_markdown(node, alt=md.escape_text(alt) if alt != node["uri"] else "")
         if isinstance(node.parent, nodes.reference):
             # a linked image: the reference writes the link around it
             self.add_inline(text)
