@@ -139,7 +139,8 @@ def corpus_check(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     tmp = tmp_path_factory.mktemp(name)
     book = copy_book(CORPORA / name, tmp / "src")
     run = run_cli(book, tmp / "out", "-q", "-D", "nb_execution_mode=off")
-    assert run.status == 0, run.stderr[-2000:]
+    # exit 1: the copies of two books lack images (test_corpora_jbook.LOSES_IMAGES)
+    assert run.status in (0, 1) and "Traceback" not in run.stderr, run.stderr[-2000:]
     yield name, run.out, check_book(run.out)
     shutil.rmtree(tmp, ignore_errors=True)
 
