@@ -48,6 +48,7 @@ from .transforms.references import (
     QmdReferenceTransform,
 )
 from .transforms.slides import SlideMarkerTransform
+from .transforms.toctree import TocTreeLists
 from .translation import setup_translation
 
 __version__ = "0.1.0"
@@ -84,6 +85,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(QmdAnchorTransform)
     app.add_post_transform(LatexExportCommentRemover)
     app.add_post_transform(SlideMarkerTransform)
+    app.add_post_transform(TocTreeLists)
     app.add_post_transform(glue.QmdPendingGlueTransform)
     for transform in CONSTRUCT_TRANSFORMS:
         app.add_post_transform(transform)

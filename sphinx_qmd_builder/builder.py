@@ -514,9 +514,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
             return {"title": override, "subtitle": own}
         return {"title": override}
 
-    def toc_listing(self, docname: str, index: int) -> TocListing | None:
-        """The *index*-th toctree of *docname* as links (the writer prints it as a list)."""
-        return toc_listing(self, docname, index)
+    def toc_listing(self, docname: str, tree: nodes.Element) -> TocListing:
+        """The toctree *tree* of *docname* as links (a post-transform makes it a list)."""
+        return toc_listing(self, docname, tree)
 
     def copy_images(self) -> None:
         if not self.image_copies:
