@@ -500,3 +500,36 @@ def test_markers_in_myst_percent_and_rst_comments(tmp_path: Path) -> None:
     assert "qmd.slides" not in result.warnings
     assert deck_outline(result.read("slides/index.qmd")) == [(1, "S"), (2, "Via percent")]
     assert deck_outline(result.read("slides/other.qmd")) == [(1, "Sec"), (2, "Rst")]
+
+
+def test_deck_links_count_as_the_book_does(tmp_path: Path) -> None:
+    """Parts take no number, appendices are lettered, an unlabelled captioned figure counts."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(
+        'project = "n"\nextensions = ["myst_parser", "sphinx_qmd_builder"]\n'
+        'myst_enable_extensions = ["colon_fence", "dollarmath"]\nnumfig = True\n',
+        "utf-8",
+    )
+    toc = "```{{toctree}}\n:caption: {}\n\n{}\n```\n\n"
+    (src / "index.md").write_text(
+        "# Home\n\n" + toc.format("Part I", "a\nb") + toc.format("Appendices", "x"), "utf-8"
+    )
+    figure = ":::{{figure-md}} {}\n<img src='p.png'>\n\nCaption {}.\n:::\n\n"
+    (src / "p.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (src / "a.md").write_text(
+        "# A\n\n## S\n\n<!-- ### BEGIN SLIDE -->\n<!-- Title: Links -->\n"
+        "See {numref}`fig-b`, {numref}`Bild %s <fig-x>` and {eq}`eq-x`.\n"
+        "<!-- ### END SLIDE -->\n",
+        "utf-8",
+    )
+    (src / "b.md").write_text(
+        "# B\n\n```{figure} p.png\n\nNo label.\n```\n\n" + figure.format("fig-b", "b"), "utf-8"
+    )
+    (src / "x.md").write_text(
+        "# X\n\n" + figure.format("fig-x", "x") + "$$\ny = 1\n$$ (eq-x)\n", "utf-8"
+    )
+    result = build_qmd(src, tmp_path / "out")
+    deck = result.read("slides/a.qmd")
+    assert "See [Figure 2.2](../b.qmd#fig-b), [Bild A.1](../x.qmd#fig-x) and [(A.1)]" in deck
+    assert number_problems(result.outdir, [result.outdir / "slides" / "a.qmd"]) == (3, [])
