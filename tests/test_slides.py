@@ -181,7 +181,8 @@ def number_problems(outdir: Path, pages: list[Path]) -> tuple[int, list[str]]:
             if not any(c.isdigit() for c in text):
                 continue  # a link that shows a title (or the author's own words)
             if target is None or target.number is None:
-                problems.append(f"{page.name}: {text!r} -> #{anchor}, which Quarto does not number")
+                why = "no such id" if target is None else "Quarto does not number it"
+                problems.append(f"{page.name}: {text!r} -> #{anchor}: {why}")
                 continue
             count += 1
             if not re.search(rf"(?<![\w.]){re.escape(target.number)}(?![\w.])", text):
