@@ -11,12 +11,14 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
+from .book.extensions import add_theme_directives
 from .book.notebooks import add_qmd_mime_priority, drop_thebe_scripts, keep_mystnb_inside_outdir
 from .builder import QmdBuilder
 from .config import register_config_values
 from .guard.input_checks import setup_checks
 from .guard.paths import setup_safety
 from .labels import QmdLabelCollector
+from .parallel import setup_parallel
 from .transforms.constructs import CONSTRUCT_TRANSFORMS
 from .transforms.nodes import (
     CONSTRUCT_NODES,
@@ -72,6 +74,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", keep_mystnb_inside_outdir, priority=600)
     app.connect("config-inited", add_qmd_mime_priority)
     app.connect("doctree-resolved", drop_thebe_scripts, priority=900)
+    # the theme's {margin}, for routes that leave the HTML theme out (book/extensions.py)
+    app.connect("builder-inited", add_theme_directives)
+    setup_parallel(app)
     setup_safety(app)
     setup_checks(app)
     return {

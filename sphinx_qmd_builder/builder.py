@@ -7,6 +7,7 @@ Modelled on ``sphinx/builders/text.py``: the builder decides what is written whe
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,7 +37,12 @@ from .book.quarto_yml import (
     unnumbered_chapters,
 )
 from .compat import app_of
-from .guard.atomic import copy_file_atomic, remove_stale_temp_files, write_text_atomic
+from .guard.atomic import (
+    copy_file_atomic,
+    remove_stale_temp_files,
+    write_text_atomic,
+    write_text_if_changed,
+)
 from .guard.isolation import (
     FAILED,
     IsolatingBuilder,
@@ -49,6 +55,10 @@ from .labels import LabelRegistry
 from .writer.translator import CELL_LANGUAGES, QmdTranslator, QmdWriter
 
 logger = logging.getLogger(__name__)
+
+#: file mtimes come from a coarse kernel clock that can lag ``time.time()`` by a few
+#: milliseconds; a page written right after its source was read must still count as current
+MTIME_SLACK = 1.0
 
 
 @dataclass
@@ -133,6 +143,14 @@ class QmdBuilder(IsolatingBuilder, Builder):
         return self.out_name(docname) + self.doc_suffix(docname)
 
     def get_outdated_docs(self) -> Iterator[str]:
+        """Pages whose output is missing or older than Sphinx's last reading of the source.
+
+        Sphinx adds the documents it re-reads (and toctree parents of changed ones) by
+        itself; this names those a previous build read but did not finish writing. The
+        read time (``env.all_docs``), not the source mtime, is the reference: a page whose
+        bytes did not change is left as it is and only has its mtime moved past the read
+        (:meth:`_keep_page`), so it is not offered again on every later build.
+        """
         if (self.outdir / self.pending_marker).exists():
             # the last build was interrupted while writing: write every page again
             yield from self.env.found_docs
@@ -147,11 +165,12 @@ class QmdBuilder(IsolatingBuilder, Builder):
             except OSError:
                 yield docname
                 continue
-            try:
-                if Path(self.env.doc2path(docname)).stat().st_mtime > target_mtime:
-                    yield docname
-            except OSError:
-                pass  # the source is gone
+            if target_mtime + MTIME_SLACK < self._read_time(docname):
+                yield docname
+
+    def _read_time(self, docname: str) -> float:
+        """When Sphinx last read *docname* (seconds; ``env.all_docs`` holds microseconds)."""
+        return self.env.all_docs.get(docname, 0) / 1_000_000
 
     def link_to(self, from_doc: str, to_doc: str, anchor: str | None = None) -> str:
         """A relative link from the page of *from_doc* to *to_doc* (and an anchor in it)."""
@@ -233,9 +252,16 @@ class QmdBuilder(IsolatingBuilder, Builder):
             return
         self.ref_report.note_page(docname, page.ids, self.labels.qids_of(docname))
         try:
-            write_text_atomic(target, text)
+            if not write_text_if_changed(target, text):
+                self._keep_page(docname, target)
         except OSError as err:
             logger.warning(__("error writing file %s: %s"), target, err, type="qmd", subtype="io")
+
+    def _keep_page(self, docname: str, target: Path) -> None:
+        """The page's bytes are unchanged: keep the file; if Sphinx re-read its source since
+        the file was written, move the mtime past that read so the page counts as current."""
+        if target.stat().st_mtime + MTIME_SLACK < self._read_time(docname):
+            os.utime(target)
 
     def finish(self) -> None:
         self.copy_images()
@@ -263,8 +289,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
             chapters.append(self.config.qmd_references_page)
         # the structure is checked against what Quarto accepts once every page is written
         project = check_book(self, quarto_config(self, chapters, bibfiles))
-        write_text_atomic(self.outdir / "_quarto.yml", dump_yaml(project))
-        write_text_atomic(
+        # book-wide files keep their mtime when their content is the same
+        write_text_if_changed(self.outdir / "_quarto.yml", dump_yaml(project))
+        write_text_if_changed(
             self.outdir / "labels.json",
             json.dumps(self.labels.as_json(), indent=2, ensure_ascii=False) + "\n",
         )
@@ -439,7 +466,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
         return {key.docname for key in bibliographies if key.docname in self.env.all_docs}
 
     def write_references_page(self) -> None:
-        write_text_atomic(self.outdir / self.config.qmd_references_page, references_page())
+        write_text_if_changed(self.outdir / self.config.qmd_references_page, references_page())
 
     # -- notebooks --------------------------------------------------------------------------------
 

@@ -13,6 +13,23 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
+def write_text_if_changed(path: str | os.PathLike[str], text: str) -> bool:
+    """Write *text* atomically unless *path* already holds exactly these bytes.
+
+    An unchanged file keeps its mtime, so a rebuild that changes nothing touches nothing
+    (Quarto's own incremental render and file watchers key on mtimes). True if written.
+    """
+    data = text.encode("utf-8")
+    target = Path(path)
+    try:
+        if target.stat().st_size == len(data) and target.read_bytes() == data:
+            return False
+    except OSError:
+        pass  # missing or unreadable: write it
+    write_bytes_atomic(target, data)
+    return True
+
+
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Write *data* to *path* through a temporary file in the same folder, then rename."""
     target = Path(path)
