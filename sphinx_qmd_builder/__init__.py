@@ -17,6 +17,7 @@ from .builder import QmdBuilder
 from .config import register_config_values
 from .guard.input_checks import setup_checks
 from .guard.paths import setup_safety
+from .incremental import setup_incremental
 from .labels import QmdLabelCollector
 from .parallel import setup_parallel
 from .transforms.constructs import CONSTRUCT_TRANSFORMS
@@ -77,11 +78,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # the theme's {margin}, for routes that leave the HTML theme out (book/extensions.py)
     app.connect("builder-inited", add_theme_directives)
     setup_parallel(app)
+    setup_incremental(app)
     setup_safety(app)
     setup_checks(app)
     return {
         "version": __version__,
-        "env_version": 2,  # LabelRecord gained fields: re-read old environments
+        "env_version": 3,  # env.qmd_refs (incremental.py): re-read old environments
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -182,13 +182,21 @@ class QmdBuilder(IsolatingBuilder, Builder):
 
     # -- writing --------------------------------------------------------------------------
 
-    def prepare_writing(self, docnames: set[str]) -> None:
+    def prepare_labels(self) -> None:
+        """The book-wide label registry, from the environment once reading is done
+        (also asked for by :mod:`.incremental` to find pages a change reaches)."""
         self.labels = LabelRegistry.from_env(
             self.env,
             self.unnumbered_docs(),
             self.orphan_docs(),
             self.config.qmd_number_unlabelled_equations,
         )
+        self._labels_ready = True
+
+    def prepare_writing(self, docnames: set[str]) -> None:
+        if not getattr(self, "_labels_ready", False):
+            self.prepare_labels()
+        self._labels_ready = False  # a second build() of this app computes it again
         self.writer = QmdWriter(self)
         write_text_atomic(self.outdir / self.pending_marker, "")
 

@@ -203,3 +203,28 @@ def test_serial_fallback_names_the_domain(tmp_path: Path) -> None:
     lines = [line for line in run.stdout.splitlines() if "reading serially" in line]
     assert len(lines) == 1 and "'tally' domain" in lines[0]
     assert (tmp_path / "out" / "page6.qmd").is_file()
+
+
+def test_retitled_page_rewrites_its_readers(book: Path, tmp_path: Path) -> None:
+    """A changed section title reaches the pages whose links show it; the result is the
+    book a fresh build writes."""
+    out = tmp_path / "out"
+    assert run_cli(book, out, "-q", "-D", "nb_execution_mode=off").status == 0
+    first = output_mtimes(out)
+    before = output_files(out)
+    edited = book / (page_path(2) + ".md")
+    original = edited.read_text(encoding="utf-8")
+    try:
+        time.sleep(0.05)
+        edited.write_text(original.replace("# Page 2:", "# Renamed page 2:"), encoding="utf-8")
+        run = run_cli(book, out, "-q", "-D", "nb_execution_mode=off")
+        assert run.status == 0, run.stderr
+        fresh = run_cli(book, tmp_path / "fresh", "-q", "-D", "nb_execution_mode=off")
+    finally:
+        edited.write_text(original, encoding="utf-8")
+    after = output_files(out)
+    changed = {name for name, data in after.items() if before.get(name) != data}
+    rewritten = {name for name, mtime in output_mtimes(out).items() if first.get(name) != mtime}
+    assert page_path(3) + ".qmd" in changed  # links to sec-p0002 show its title
+    assert rewritten == changed
+    assert after == output_files(fresh.out)
