@@ -7,7 +7,6 @@ Modelled on ``sphinx/builders/text.py``: the builder decides what is written whe
 from __future__ import annotations
 
 import json
-import os
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -56,10 +55,6 @@ from .writer.translator import CELL_LANGUAGES, QmdTranslator, QmdWriter
 
 logger = logging.getLogger(__name__)
 
-#: file mtimes come from a coarse kernel clock that can lag ``time.time()`` by a few
-#: milliseconds; a page written right after its source was read must still count as current
-MTIME_SLACK = 1.0
-
 
 @dataclass
 class DocImages:
@@ -90,11 +85,15 @@ class QmdBuilder(IsolatingBuilder, Builder):
 
     current_docname: str = ""
 
-    #: present in outdir while pages are being written; a leftover means a killed build
+    #: present in outdir while a build runs; a leftover means a killed build
     pending_marker = ".qmd-build-incomplete"
 
     def init(self) -> None:
         remove_stale_temp_files(self.outdir)
+        # present from the start of a build to its finish(): a leftover means the last
+        # build stopped somewhere (killed while reading or writing), so write every page
+        self.interrupted_before = (self.outdir / self.pending_marker).exists()
+        write_text_atomic(self.outdir / self.pending_marker, "")
         self.labels = LabelRegistry()
         self.ref_report = RefReport()
         self.cited_keys: set[str] = set()
@@ -143,34 +142,22 @@ class QmdBuilder(IsolatingBuilder, Builder):
         return self.out_name(docname) + self.doc_suffix(docname)
 
     def get_outdated_docs(self) -> Iterator[str]:
-        """Pages whose output is missing or older than Sphinx's last reading of the source.
+        """Pages whose output file is missing (or every page, after an interrupted build).
 
-        Sphinx adds the documents it re-reads (and toctree parents of changed ones) by
-        itself; this names those a previous build read but did not finish writing. The
-        read time (``env.all_docs``), not the source mtime, is the reference: a page whose
-        bytes did not change is left as it is and only has its mtime moved past the read
-        (:meth:`_keep_page`), so it is not offered again on every later build.
+        Sphinx adds by itself the documents it re-reads and the toctree pages listing them,
+        and :mod:`.incremental` the pages referencing what those changed. Output mtimes are
+        not compared with sources: a page whose bytes did not change is not rewritten
+        (its file keeps its mtime), and must not be offered again on every later build.
+        A build that stops before :meth:`finish` leaves :attr:`pending_marker` behind.
         """
-        if (self.outdir / self.pending_marker).exists():
-            # the last build was interrupted while writing: write every page again
+        if self.interrupted_before:
+            # the last build was interrupted: write every page again
             yield from self.env.found_docs
             return
         for docname in self.env.found_docs:
-            if docname not in self.env.all_docs:
-                yield docname
-                continue
             target = self.outdir / self.get_target_uri(docname)
-            try:
-                target_mtime = target.stat().st_mtime
-            except OSError:
+            if docname not in self.env.all_docs or not target.exists():
                 yield docname
-                continue
-            if target_mtime + MTIME_SLACK < self._read_time(docname):
-                yield docname
-
-    def _read_time(self, docname: str) -> float:
-        """When Sphinx last read *docname* (seconds; ``env.all_docs`` holds microseconds)."""
-        return self.env.all_docs.get(docname, 0) / 1_000_000
 
     def link_to(self, from_doc: str, to_doc: str, anchor: str | None = None) -> str:
         """A relative link from the page of *from_doc* to *to_doc* (and an anchor in it)."""
@@ -198,7 +185,6 @@ class QmdBuilder(IsolatingBuilder, Builder):
             self.prepare_labels()
         self._labels_ready = False  # a second build() of this app computes it again
         self.writer = QmdWriter(self)
-        write_text_atomic(self.outdir / self.pending_marker, "")
 
     def orphan_docs(self) -> set[str]:
         """Documents no toctree reaches from the root: Sphinx numbers none of their figures."""
@@ -260,16 +246,10 @@ class QmdBuilder(IsolatingBuilder, Builder):
             return
         self.ref_report.note_page(docname, page.ids, self.labels.qids_of(docname))
         try:
-            if not write_text_if_changed(target, text):
-                self._keep_page(docname, target)
+            # unchanged bytes: the file and its mtime stay (Quarto's freeze and watchers)
+            write_text_if_changed(target, text)
         except OSError as err:
             logger.warning(__("error writing file %s: %s"), target, err, type="qmd", subtype="io")
-
-    def _keep_page(self, docname: str, target: Path) -> None:
-        """The page's bytes are unchanged: keep the file; if Sphinx re-read its source since
-        the file was written, move the mtime past that read so the page counts as current."""
-        if target.stat().st_mtime + MTIME_SLACK < self._read_time(docname):
-            os.utime(target)
 
     def finish(self) -> None:
         self.copy_images()
