@@ -16,9 +16,10 @@ are taken under the same machine load:
 - ``qmd no-change``: the ``qmd -j1`` output built again with nothing changed;
 - ``qmd one-page edit``: then one paragraph appended to one page, built again.
 
-Columns: wall seconds, seconds per page, peak RSS (MiB) of the largest process of the
-build (``wait4`` rusage: the build and the workers it waited for), and for rebuilds the
-number of output files whose mtime changed. Prints a markdown table. Not a test.
+Columns: wall seconds, CPU seconds (user + system of the build and its workers: what it
+costs whatever else runs on the machine), wall ms per page, peak RSS (MiB) of the largest
+process of the build (``wait4`` rusage: the build and the workers it waited for), and for
+rebuilds the number of output files whose mtime changed. Prints a markdown table. Not a test.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ sys.exit(main(sys.argv[1:]))
 class Result:
     label: str
     seconds: float
+    cpu: float
     peak_mib: float
     pages: int
     changed: int | None = None
@@ -81,8 +83,12 @@ def mtimes(folder: Path) -> dict[str, int]:
     }
 
 
-def build(builder: str, book: Path, out: Path, jobs: int, log: Path) -> tuple[float, float]:
-    """One build in its own process: (wall seconds, peak RSS MiB)."""
+def build(builder: str, book: Path, out: Path, jobs: int, log: Path) -> tuple[float, float, float]:
+    """One build in its own process: (wall seconds, CPU seconds, peak RSS MiB).
+
+    CPU seconds (user + system, the build and the workers it waited for) say what a
+    build costs independent of other load on the machine; wall seconds are what -j buys.
+    """
     cmd = [sys.executable, "-c", DRIVER, builder, str(book), str(out), "-q", "-j", str(jobs)]
     cmd += ["-D", "nb_execution_mode=off"]
     env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONWARNINGS="ignore")
@@ -94,7 +100,7 @@ def build(builder: str, book: Path, out: Path, jobs: int, log: Path) -> tuple[fl
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):  # 1: the book lost something (warnings); still timed
         sys.exit(f"{builder} build of {book} failed ({code}); see {log}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def edit_page(book: Path) -> Path:
@@ -116,12 +122,12 @@ def bench_book(name: str, book: Path, work: Path, jobs: int) -> list[Result]:
         if fresh and target.exists():
             shutil.rmtree(target)
         before = mtimes(target) if target.exists() else None
-        seconds, peak = build(builder, book, target, j, log)
+        seconds, cpu, peak = build(builder, book, target, j, log)
         changed = None
         if before is not None:
             after = mtimes(target)
             changed = sum(1 for k, v in after.items() if before.get(k) != v)
-        result = Result(f"{name}: {label}", seconds, peak, pages, changed)
+        result = Result(f"{name}: {label}", seconds, cpu, peak, pages, changed)
         results.append(result)
         print(f"  {result.label:<38} {seconds:8.2f} s", file=sys.stderr, flush=True)
         return result
@@ -140,8 +146,8 @@ def bench_book(name: str, book: Path, work: Path, jobs: int) -> list[Result]:
 def table(results: list[Result]) -> str:
     by_label = {r.label: r for r in results}
     lines = [
-        "| build | pages | s | s/page | peak MiB | ratio | files rewritten |",
-        "|---|--:|--:|--:|--:|--:|--:|",
+        "| build | pages | wall s | CPU s | wall/page | peak MiB | ratio (wall) | rewritten |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r in results:
         book, _, what = r.label.partition(": ")
@@ -150,7 +156,7 @@ def table(results: list[Result]) -> str:
             base = by_label.get(f"{book}: dummy {what[4:]}")
         elif what.startswith("dummy -j") and what != "dummy -j1":
             base = by_label.get(f"{book}: dummy -j1")
-            base = Result("", base.seconds, 0, 0) if base else None
+            base = Result("", base.seconds, 0, 0, 0) if base else None
         elif what.startswith("qmd one-page"):
             base = next((x for x in results if x.label == f"{book}: qmd no-change rebuild"), None)
         ratio = ""
@@ -166,7 +172,8 @@ def table(results: list[Result]) -> str:
                 ratio = f"edit/no-change {r.seconds / base.seconds:.2f}"
         changed = "" if r.changed is None else str(r.changed)
         lines.append(
-            f"| {r.label} | {r.pages} | {r.seconds:.2f} | {r.seconds / r.pages * 1000:.1f} ms "
+            f"| {r.label} | {r.pages} | {r.seconds:.2f} | {r.cpu:.2f} "
+            f"| {r.seconds / r.pages * 1000:.1f} ms "
             f"| {r.peak_mib:.0f} | {ratio} | {changed} |"
         )
     return "\n".join(lines)

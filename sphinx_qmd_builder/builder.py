@@ -184,6 +184,8 @@ class QmdBuilder(IsolatingBuilder, Builder):
         if not getattr(self, "_labels_ready", False):
             self.prepare_labels()
         self._labels_ready = False  # a second build() of this app computes it again
+        # book-wide, fixed while writing: computed once, not once per page
+        self._toc_titles = toc_titles(self)
         self.writer = QmdWriter(self)
 
     def orphan_docs(self) -> set[str]:
@@ -247,7 +249,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
         self.ref_report.note_page(docname, page.ids, self.labels.qids_of(docname))
         try:
             # unchanged bytes: the file and its mtime stay (Quarto's freeze and watchers)
-            write_text_if_changed(target, text)
+            write_text_if_changed(target, text, durable=False)
         except OSError as err:
             logger.warning(__("error writing file %s: %s"), target, err, type="qmd", subtype="io")
 
@@ -363,7 +365,8 @@ class QmdBuilder(IsolatingBuilder, Builder):
     def toc_title_matter(self, docname: str) -> dict[str, str]:
         """A ``_toc.yml`` ``title:`` is what the navigation shows: Quarto shows the page's
         title there, so it becomes the title; the page's own heading stays as subtitle."""
-        override = toc_titles(self).get(docname)
+        titles = getattr(self, "_toc_titles", None)
+        override = (titles if titles is not None else toc_titles(self)).get(docname)
         if not override or docname == self.config.root_doc:
             return {}
         own = page_title(self, docname)
