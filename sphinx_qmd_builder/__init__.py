@@ -13,7 +13,7 @@ from sphinx.application import Sphinx
 
 from .book.extensions import add_theme_directives
 from .book.notebooks import add_qmd_mime_priority, drop_thebe_scripts, keep_mystnb_inside_outdir
-from .builder import QmdBuilder
+from .builder import QmdBuilder, clear_pending_marker
 from .config import register_config_values
 from .guard.input_checks import setup_checks
 from .guard.paths import setup_safety
@@ -51,6 +51,7 @@ def _skip(self: Any, node: Any) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     register_config_values(app)
     app.add_builder(QmdBuilder)
+    app.connect("build-finished", clear_pending_marker)
     for node in (
         qmd_crossref,
         qmd_citation,

@@ -474,6 +474,14 @@ class QmdBuilder(IsolatingBuilder, Builder):
         return CELL_LANGUAGES.get(language, language)
 
 
+def clear_pending_marker(app: Any, exception: BaseException | None) -> None:
+    """``build-finished``: a build that ended without an error is complete. Also reached
+    when Sphinx 7 returns early with nothing out of date, without calling finish()."""
+    builder = app.builder
+    if exception is None and isinstance(builder, QmdBuilder):
+        (builder.outdir / builder.pending_marker).unlink(missing_ok=True)
+
+
 def _in_code_cell(node: nodes.Node) -> bool:
     parent = node.parent
     while parent is not None:
