@@ -20,6 +20,7 @@ from .guard.paths import setup_safety
 from .incremental import setup_incremental
 from .labels import QmdLabelCollector
 from .parallel import setup_parallel
+from .speedups import apply_speedups
 from .transforms.constructs import CONSTRUCT_TRANSFORMS
 from .transforms.nodes import (
     CONSTRUCT_NODES,
@@ -80,6 +81,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", add_theme_directives)
     setup_parallel(app)
     setup_incremental(app)
+    app.connect("config-inited", apply_speedups)
     setup_safety(app)
     setup_checks(app)
     return {

@@ -22,6 +22,15 @@ domains, metadata collector), sphinx-external-toc's collector (Sphinx's toctree
 collector), sphinx-design and sphinx-togglebutton (no environment state), our label
 collector. A domain that has data but cannot merge it, or a collector without
 ``merge_other``, makes this build read serially, with one info line naming it.
+
+sphinx-exercise keeps, per exercise, a copy of the node in ``env.sphinx_exercise_registry``
+-- a copy that still points at its whole document, so the environment carries every
+doctree of the book: pickled by each parallel reader for each chunk (a 500-page book with an
+exercise per page read twice as slowly with ``-j 2``) and loaded on every rebuild.
+:func:`detach_exercise_nodes` keeps the node and drops the document reference; the
+registry is read for the node's attributes and children only (the parent chain only by
+the LaTeX builder, for solutions, which then finds no section as it already does for
+exercises).
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ import types
 from collections.abc import Iterable
 from typing import Any
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.domains import Domain
 from sphinx.environment import BuildEnvironment
@@ -117,9 +127,34 @@ def restore_parallel_write(app: Sphinx, env: BuildEnvironment) -> None:
         delattr(app, _SERIAL_JOBS)
 
 
+def detach_exercise_nodes(app: Sphinx, doctree: nodes.document) -> None:
+    """``doctree-read``: this page's registry nodes without their document.
+
+    Found through the page's own exercise and solution nodes, so the work is proportional
+    to the page, not the book (a ``:hidden:`` exercise is not in the doctree and keeps its
+    heavy entry)."""
+    registry = getattr(app.env, "sphinx_exercise_registry", None)
+    if not registry:
+        return
+    docname = app.env.docname
+    for node in doctree.findall(nodes.Element):
+        if not type(node).__module__.startswith("sphinx_exercise"):
+            continue
+        entry = registry.get(node.get("label"))
+        held = entry.get("node") if isinstance(entry, dict) else None
+        if not isinstance(held, nodes.Element) or entry.get("docname") != docname:
+            continue
+        detached = held.deepcopy()  # a copy has no parent; its nodes keep the document
+        for descendant in detached.findall():
+            descendant.document = None
+        entry["node"] = detached
+
+
 def setup_parallel(app: Sphinx) -> None:
     """Connect the handlers; called from the extension's ``setup``."""
     # config-inited: every extension named in the configuration has been set up by then
     app.connect("config-inited", lambda app, config: declare_known_safe(app))
     app.connect("env-before-read-docs", prepare_parallel_read)
     app.connect("env-updated", restore_parallel_write, priority=100)
+    # after sphinx-exercise's own doctree-read handler (priority 500)
+    app.connect("doctree-read", detach_exercise_nodes, priority=600)

@@ -228,3 +228,34 @@ def test_retitled_page_rewrites_its_readers(book: Path, tmp_path: Path) -> None:
     assert page_path(3) + ".qmd" in changed  # links to sec-p0002 show its title
     assert rewritten == changed
     assert after == output_files(fresh.out)
+
+
+def test_environment_does_not_carry_doctrees(book: Path, tmp_path: Path) -> None:
+    """sphinx-exercise's registry nodes lose their document: the pickled environment
+    (loaded on every rebuild, sent back by every parallel reader) stays small."""
+    import pickle
+
+    out = tmp_path / "out"
+    assert run_cli(book, out, "-q", "-D", "nb_execution_mode=off").status == 0
+    with (out / ".doctrees" / "environment.pickle").open("rb") as handle:
+        env = pickle.load(handle)
+    registry = env.sphinx_exercise_registry
+    assert len(registry) == 12
+    for entry in registry.values():
+        node = entry["node"]
+        assert node.parent is None
+        assert all(n.document is None for n in node.findall())
+        assert node.get("label")  # attributes and children stay
+        assert node.children
+
+
+def test_pybtex_plugin_lookup_is_cached() -> None:
+    from sphinx_qmd_builder.speedups import cache_pybtex_plugin_lookup
+
+    pytest.importorskip("pybtex")
+    import pybtex.plugin
+
+    assert cache_pybtex_plugin_lookup()
+    first = pybtex.plugin.find_plugin("pybtex.backends", "plaintext")
+    assert pybtex.plugin.find_plugin("pybtex.backends", "plaintext") is first
+    assert pybtex.plugin.entry_points.qmd_cached  # type: ignore[attr-defined]
