@@ -12,15 +12,23 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from .book.extensions import add_theme_directives
-from .book.notebooks import add_qmd_mime_priority, drop_thebe_scripts, keep_mystnb_inside_outdir
+from .book.notebooks import (
+    add_qmd_mime_priority,
+    decide_execution,
+    drop_thebe_scripts,
+    keep_mystnb_inside_outdir,
+)
 from .builder import QmdBuilder, clear_pending_marker
 from .config import register_config_values
+from .guard.cell_options import setup_cell_options
+from .guard.directives import setup_directive_guards
 from .guard.input_checks import setup_checks
 from .guard.paths import setup_safety
 from .incremental import setup_incremental
 from .labels import QmdLabelCollector
 from .parallel import setup_parallel
 from .speedups import apply_speedups
+from .transforms import glue
 from .transforms.constructs import CONSTRUCT_TRANSFORMS
 from .transforms.nodes import (
     CONSTRUCT_NODES,
@@ -29,15 +37,21 @@ from .transforms.nodes import (
     qmd_crossref,
     qmd_doclink,
     qmd_listing,
+    qmd_pending_block,
+    qmd_pending_value,
+    qmd_slide,
+    qmd_slide_end,
 )
-from .transforms.read import ImageLineFiller
+from .transforms.read import ImageLineFiller, title_from_front_matter
 from .transforms.references import (
     LatexExportCommentRemover,
+    QmdAnchorTransform,
     QmdBibliographyTransform,
     QmdDeadLinkTransform,
     QmdListingTransform,
     QmdReferenceTransform,
 )
+from .transforms.slides import SlideMarkerTransform
 from .translation import setup_translation
 
 __version__ = "0.1.0"
@@ -59,6 +73,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
         qmd_doclink,
         qmd_bibliography,
         qmd_listing,
+        qmd_pending_value,
+        qmd_pending_block,
+        qmd_slide,
+        qmd_slide_end,
         *CONSTRUCT_NODES,
     ):
         # other builders never see these nodes (the transforms run only for qmd)
@@ -68,14 +86,22 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(QmdBibliographyTransform)
     app.add_post_transform(QmdListingTransform)
     app.add_post_transform(QmdDeadLinkTransform)
+    app.add_post_transform(QmdAnchorTransform)
     app.add_post_transform(LatexExportCommentRemover)
+    app.add_post_transform(SlideMarkerTransform)
+    app.add_post_transform(glue.QmdPendingGlueTransform)
     for transform in CONSTRUCT_TRANSFORMS:
         app.add_post_transform(transform)
     app.add_transform(ImageLineFiller)
+    # before Sphinx's title collector (500), which reads the document's title attribute
+    app.connect("doctree-read", title_from_front_matter, priority=400)
     setup_translation(app)
     # after myst-nb's own handler (priority 500), which puts its folders beside outdir
     app.connect("builder-inited", keep_mystnb_inside_outdir, priority=600)
+    app.connect("builder-inited", decide_execution, priority=610)
     app.connect("config-inited", add_qmd_mime_priority)
+    # after every extension's setup(): stand in for myst-nb's glue/eval/code-cell
+    app.connect("config-inited", glue.register)
     app.connect("doctree-resolved", drop_thebe_scripts, priority=900)
     # the theme's {margin}, for routes that leave the HTML theme out (book/extensions.py)
     app.connect("builder-inited", add_theme_directives)
@@ -84,9 +110,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", apply_speedups)
     setup_safety(app)
     setup_checks(app)
+    setup_directive_guards(app)
+    setup_cell_options(app)
     return {
         "version": __version__,
-        "env_version": 3,  # env.qmd_refs (incremental.py): re-read old environments
+        # 2: LabelRecord gained fields; 3: glue/eval/code-cell stand-ins; 4: env.qmd_refs
+        "env_version": 4,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

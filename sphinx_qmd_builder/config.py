@@ -81,7 +81,11 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
         "env",
         (bool,),
         "Take each page's `title:` from its first heading and remove that heading from "
-        "the body (later headings move up one level).",
+        "the body; the other headings keep their level (`##` stays `##`). Off: the first "
+        "heading stays in the body as the page's only `#` heading, which Quarto takes as "
+        "the title. Either way a later level-1 heading is written at `##` (with a "
+        "warning), because Quarto numbers every body `#` as a new chapter, and the root "
+        "page is `# Title {.unnumbered}` with no `title:`, so chapters count from 1.",
     ),
     ConfigValue(
         "qmd_book_title",
@@ -189,6 +193,91 @@ CONFIG_VALUES += (
         "`\\begin{align}` ..., which Sphinx numbers) an id `eq-<page>-<n>`, so that Quarto "
         "numbers them too and every equation keeps Sphinx's number. Off: unlabelled "
         "display math stays plain `$$ ... $$`.",
+    ),
+)
+
+CONFIG_VALUES += (
+    ConfigValue(
+        "qmd_number_unlabelled_figures",
+        True,
+        "env",
+        (bool,),
+        "Give captioned figures, tables and code listings that have no label (Sphinx "
+        "numbers them when `numfig` is on, as Jupyter Book does) an id "
+        "`fig-<page>-fig<n>`, so that Quarto numbers them too and every figure keeps "
+        "the number Sphinx gave it within its chapter. Off: they are written "
+        "unnumbered, and the labelled figures after them are numbered lower than in Sphinx.",
+    ),
+    ConfigValue(
+        "qmd_slides",
+        True,
+        "env",
+        (bool,),
+        "Write a revealjs deck `slides/<page>.qmd` for every page with slide markers "
+        "(see `qmd_slide_markers`), and drop the markers from the book page. Off: no decks, "
+        "the markers stay HTML comments.",
+    ),
+    ConfigValue(
+        "qmd_slide_markers",
+        ("### BEGIN SLIDE", "Title:(.*)", "### END SLIDE"),
+        "env",
+        (tuple, list),
+        "Three regular expressions, matched against the whole text of an HTML comment "
+        "(without `<!--`/`-->`): where a slide begins, its title (group 1 is the title), "
+        "where it ends.",
+    ),
+    ConfigValue(
+        "qmd_slides_format",
+        {"slide-number": True, "center-title-slide": True, "code-copy": True},
+        "env",
+        (dict,),
+        "The revealjs options of every deck: `format: revealjs:` in `slides/_metadata.yml`.",
+    ),
+    ConfigValue(
+        "qmd_project_type",
+        "book",
+        "env",
+        (str,),
+        "`book`: a Quarto book (chapters, numbering, cross-page `@` references). `website`: "
+        "the same pages as a website with a sidebar from the toc (parts become sections, "
+        "decks a `Slides` section); references to other pages become links that show "
+        "Sphinx's number.",
+    ),
+)
+
+
+CONFIG_VALUES += (
+    ConfigValue(
+        "qmd_project_root",
+        None,
+        "env",
+        (str, type(None)),
+        "The folder the book may read files from (images, includes, literal includes, "
+        "downloads, raw/csv files, bib files, support files of code cells). `None`: the "
+        "nearest folder upward from the source folder that holds `.git`, else the source "
+        "folder. A relative path is taken from the source folder. Paths beyond it are "
+        "refused (`sphinx-qmd --project-root DIR`).",
+    ),
+    ConfigValue(
+        "qmd_execute",
+        False,
+        "env",
+        (bool,),
+        "Run notebooks while converting, as the book's execution mode says. Off: myst-nb's "
+        "execution is turned off for the qmd builder whatever `nb_execution_mode` (or "
+        "`execute_notebooks` in `_config.yml`) says; stored outputs are kept "
+        "(`sphinx-qmd --execute`).",
+    ),
+    ConfigValue(
+        "qmd_book_execution",
+        None,
+        "",
+        (str, type(None)),
+        "What `_quarto.yml` asks Quarto to do: `off` (`execute: enabled: false`), `cache` "
+        "(`freeze: auto`), `force` (`enabled: true`), `auto` (Quarto's default: `.qmd` "
+        "pages run, `.ipynb` chapters keep their outputs). `None`: the book's own "
+        "setting (`execute_notebooks` in `_config.yml`, `nb_execution_mode` in conf.py, "
+        "before any `-D` override), whatever this conversion ran.",
     ),
 )
 

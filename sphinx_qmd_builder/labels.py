@@ -44,6 +44,9 @@ KIND_PREFIX = {
     "algorithm": "alg",
 }
 KNOWN_PREFIXES = frozenset(KIND_PREFIX.values())
+#: id prefixes that make Quarto number a div or image by its id alone: a plain anchor
+#: (a target Sphinx does not number) must not start with one
+NUMBERING_PREFIXES = KNOWN_PREFIXES - {"sec", "sol", "rem"}
 
 #: registry key of an equation label that also names a std target of the same document
 EQUATION_KEY = " (equation)"
@@ -100,6 +103,11 @@ def quarto_id(label: str, kind: str | None) -> str:
     """The Quarto id for *label* of *kind*; never a doubled prefix (``fig:x`` -> ``fig-x``)."""
     norm = normalise_id(label)
     if kind is None:
+        head, dash, rest = norm.partition("-")
+        if dash and rest and head in NUMBERING_PREFIXES:
+            # Quarto would number a div or image with this id as a figure, theorem ...
+            # (``^(%a+)-``); an underscore keeps the words and stops that
+            return f"{head}_{rest}"
         return norm
     prefix = KIND_PREFIX[kind]
     if norm.startswith(prefix + "-") and len(norm) > len(prefix) + 1:
@@ -137,16 +145,18 @@ def node_kind(node: nodes.Node) -> str | None:
 #: the sphinx-proof / sphinx-exercise kinds Quarto numbers as theorem divs
 QUARTO_THEOREM_KINDS = frozenset(
     {"theorem", "lemma", "corollary", "proposition", "conjecture", "definition", "example"}
-    | {"exercise"}
+    | {"exercise", "algorithm"}
 )
 
 
 def proof_kind(node: nodes.Element) -> str | None:
     """The kind of a sphinx-proof/sphinx-exercise node when Quarto can number it, else None.
 
-    Remarks, solutions, algorithms, axioms ... have no numbered Quarto form: their labels
-    stay plain anchors.
+    Remarks, solutions, axioms ... have no numbered Quarto form: their labels stay plain
+    anchors. Algorithms are Quarto's ``alg`` theorem type.
     """
+    if node.tagname == "unenumerable_node":
+        return None  # :nonumber: -- Sphinx prints no number, Quarto must not either
     kind = node.get("realtype") or node.get("type")
     return kind if kind in QUARTO_THEOREM_KINDS else None
 
@@ -267,7 +277,45 @@ class QmdLabelCollector(EnvironmentCollector):
                     node_title(proof),
                     primary_id=proof["ids"][0],
                 )
+        if app.config.numfig:
+            records.update(_unlabelled_numbered(doctree, docname, records))
         _store(app.env)[docname] = records
+
+
+def _unlabelled_numbered(
+    doctree: nodes.document, docname: str, records: dict[str, LabelRecord]
+) -> dict[str, LabelRecord]:
+    """Captioned figures, tables and listings without a label: Sphinx numbers them (numfig).
+
+    Each gets a generated label (a uuid, never in labels.json) and the id base
+    ``<docname>-fig<n>`` (``tbl<n>``, ``lst<n>``), so that Quarto numbers it too
+    (``qmd_number_unlabelled_figures``) and the labelled ones after it keep Sphinx's numbers.
+    """
+    named = {record.node_id for record in records.values()}
+    named |= {record.primary_id for record in records.values() if record.primary_id}
+    found: dict[str, LabelRecord] = {}
+    counts: dict[str, int] = {}
+    for node in doctree.findall(nodes.Element):
+        if not isinstance(node, (nodes.figure, nodes.table, nodes.container)):
+            continue
+        if isinstance(node, nodes.container) and not node.get("literal_block"):
+            continue
+        kind = node_kind(node)
+        ids = node.get("ids") or []
+        if kind is None or not ids or named & set(ids):
+            continue
+        counts[kind] = counts.get(kind, 0) + 1
+        label = str(uuid.uuid5(uuid.NAMESPACE_URL, f"qmd:{docname}#{ids[0]}"))
+        found[label] = LabelRecord(
+            label,
+            ids[0],
+            kind,
+            node.line or _first_line(node),
+            node_title(node),
+            primary_id=ids[0],
+            id_base=f"{docname}-{KIND_PREFIX[kind]}{counts[kind]}",
+        )
+    return found
 
 
 def _first_line(node: nodes.Node) -> int | None:
@@ -309,13 +357,15 @@ class LabelRegistry:
         unnumbered: set[str] | None = None,
         orphans: set[str] | None = None,
         number_unlabelled_equations: bool = False,
+        number_unlabelled_figures: bool = True,
     ) -> LabelRegistry:
         """Build the registry; sections of the *unnumbered* documents get plain anchors.
 
         Figures, tables and listings of *orphans* (documents outside every toctree, which
         Sphinx does not number) stay unnumbered too, so both books count alike. Numbered
         amsmath environments without a label get an id only with
-        *number_unlabelled_equations* (``qmd_number_unlabelled_equations``).
+        *number_unlabelled_equations* (``qmd_number_unlabelled_equations``); captioned
+        figures, tables and listings without one with *number_unlabelled_figures*.
         """
         registry = cls()
         unnumbered = unnumbered or set()
@@ -345,8 +395,13 @@ class LabelRegistry:
             for key in sorted(_store(env)[docname]):
                 record = _store(env)[docname][key]
                 label = record.label
-                if _is_generated(label) and not number_unlabelled_equations:
-                    continue
+                if _is_generated(label):
+                    if record.kind == "equation" and not number_unlabelled_equations:
+                        continue
+                    if record.kind != "equation" and (
+                        not number_unlabelled_figures or docname in orphans
+                    ):
+                        continue
                 first = shared.get(record.primary_id) if record.primary_id else None
                 if first is not None:
                     # a second label of the same node: the node has one id in the output

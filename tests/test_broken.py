@@ -2,8 +2,10 @@
 
 Each folder of tests/broken is one case: the files of a page (or a few) and ``case.yml``
 saying what is expected (``warning``: a regex for one warning line, relative to the case
-folder, or null for none; ``left_out``: pages that must not be written; ``keep``: text the
-output must still hold; ``conf``: extra conf.py lines, built alone). Cases without ``conf``
+folder, or null for none; ``also``: regexes for further warning lines; ``left_out``: pages
+that must not be written; ``keep``: text the output must still hold; ``words``: texts every
+one of which the written pages must hold -- the words a broken construct must not cost;
+``conf``: extra conf.py lines, built alone). Cases without ``conf``
 are built together, each in its own sub-folder of one book, so one build covers them all.
 """
 
@@ -57,6 +59,7 @@ def grouped(tmp_path_factory: pytest.TempPathFactory):
     plant_sentinels(base)
     src = base / "src"
     src.mkdir()
+    (src / ".git").mkdir()  # the project root: path-* cases reach beyond it
     (src / "conf.py").write_text(BASE_CONF, encoding="utf-8")
     (src / "good.md").write_text(GOOD_PAGE, encoding="utf-8")
     (src / "index.md").write_text(
@@ -76,6 +79,7 @@ def alone(tmp_path_factory: pytest.TempPathFactory):
         plant_sentinels(base)
         src = base / "src"
         shutil.copytree(BROKEN / case, src, ignore=shutil.ignore_patterns("case.yml"))
+        (src / ".git").mkdir()  # the project root: path-* cases reach beyond it
         conf = BASE_CONF + "\n" + read_case(BROKEN / case)["conf"] + "\n"
         (src / "conf.py").write_text(conf, encoding="utf-8")
         (src / "good.md").write_text(GOOD_PAGE, encoding="utf-8")
@@ -122,10 +126,10 @@ def _check_case(case: str, result, prefix: str) -> None:
         case_lines = [line for line in case_lines if f"/src/{prefix}" in line]
     if expect["warning"] is None:
         assert not [line for line in case_lines if "WARNING" in line], case_lines
-    else:
-        pattern = re.compile(re.escape(f"/src/{prefix}") + expect["warning"])
+    for regex in [expect["warning"], *expect.get("also", [])] if expect["warning"] else []:
+        pattern = re.compile(re.escape(f"/src/{prefix}") + regex)
         assert any(pattern.search(line) for line in warnings.splitlines()), (
-            f"expected /{expect['warning']}/ in:\n" + "\n".join(case_lines or [warnings])
+            f"expected /{regex}/ in:\n" + "\n".join(case_lines or [warnings])
         )
     out = result.outdir / prefix if prefix else result.outdir
     src_docs = _docs_of(BROKEN / case)
@@ -149,6 +153,8 @@ def _check_case(case: str, result, prefix: str) -> None:
         pypandoc.convert_text(text, "json", format="markdown")  # parses
     if "keep" in expect:
         assert any(expect["keep"] in text for text in written), written
+    lost = [word for word in expect.get("words", []) if not any(word in t for t in written)]
+    assert not lost, f"words lost: {lost}\n" + "\n".join(written)
     # the good page of the book is always there
     assert (result.outdir / "good.qmd").is_file()
     assert "good.qmd" in _flat(chapters)
@@ -176,7 +182,40 @@ def test_grouped_book_says_pages_were_left_out(grouped) -> None:
 
 
 def test_no_sentinel_anywhere(grouped, alone) -> None:
-    """Files planted outside the source folder are never read into the output or cache."""
+    """Files planted beyond the project root are never read into the output or cache."""
     assert files_containing(grouped.outdir, SENTINEL) == []
     for result in alone.values():
         assert files_containing(result.outdir, SENTINEL) == []
+
+
+def test_guards_are_for_the_qmd_builder_only(tmp_path: Path) -> None:
+    """Unknown directives and roles under another builder: myst-parser's own warnings, and
+    the lookups the qmd builder wraps while it reads a page are Sphinx's again afterwards."""
+    import io
+
+    from docutils.parsers.rst import directives, roles
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    lookups = (directives.directive, roles.role)
+    build(_one_case_book(tmp_path / "qmd", "directive-unknown"), tmp_path / "qmd" / "out")
+    assert (directives.directive, roles.role) == lookups
+    src = _one_case_book(tmp_path / "html", "role-unknown")
+    warnings = io.StringIO()
+    with patch_docutils(str(src)), docutils_namespace():
+        app = Sphinx(
+            str(src), str(src), str(tmp_path / "html" / "out"), str(tmp_path / "html" / "dt"),
+            "html", status=io.StringIO(), warning=warnings, freshenv=True,
+        )  # fmt: skip
+        app.build()
+    assert "Unknown interpreted text role" in warnings.getvalue()
+    assert "qmd.role-unknown" not in warnings.getvalue()
+    assert (directives.directive, roles.role) == lookups
+
+
+def _one_case_book(base: Path, case: str) -> Path:
+    src = base / "src"
+    shutil.copytree(BROKEN / case, src, ignore=shutil.ignore_patterns("case.yml"))
+    (src / "conf.py").write_text(BASE_CONF, encoding="utf-8")
+    (src / "index.md").write_text("# Book\n\n```{toctree}\npage\n```\n", encoding="utf-8")
+    return src

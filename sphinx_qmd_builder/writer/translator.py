@@ -8,6 +8,7 @@ hands the finished markdown to the parent (STYLE.md: the sphinx-markdown-builder
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from docutils import nodes, writers
@@ -17,16 +18,23 @@ from sphinx.util.docutils import SphinxTranslator
 
 from . import markdown as md
 from .admonitions import AdmonitionVisitors
+from .api import ApiVisitors
 from .cells import CellVisitors
 from .contexts import BlockQuoteContext, Context, FigureContext, ListContext
 from .design import DesignVisitors
 from .equations import display_math, strip_label
-from .figures import FigureVisitors, is_subfigure
+from .figures import (
+    FigureVisitors,
+    figure_div_attributes,
+    figure_image_values,
+    is_subfigure,
+)
 from .media import MediaVisitors
 from .page import PageOutput
 from .proofs import ProofVisitors
 from .prose import ProseVisitors
 from .refs import RefVisitors
+from .slides import SlideVisitors
 from .tables import TableVisitors
 from .toc import toc_markdown
 
@@ -77,6 +85,8 @@ class QmdTranslator(
     ProofVisitors,
     ProseVisitors,
     CellVisitors,
+    ApiVisitors,
+    SlideVisitors,
     SphinxTranslator,
 ):
     """Writes Quarto markdown. Handlers are grouped by kind of node, as in Sphinx's writers."""
@@ -89,11 +99,12 @@ class QmdTranslator(
         self.stack: list[Context] = [Context("document")]
         self.section_level = 0
         self.front_matter: dict[str, Any] = {}
-        self.title_taken = False
+        self.demoted_warned = False  # one heading_level warning per page
         #: the Quarto ids written so far (see :meth:`id_attributes`)
         self.ids: set[str] = set()
         self.page = PageOutput("")
         self.init_cells()
+        self.init_slides()
 
     # -- context stack ----------------------------------------------------------
 
@@ -150,6 +161,26 @@ class QmdTranslator(
     def astext(self) -> str:
         return self.page.text
 
+    # -- where the text goes: the book page, or the page's deck --------------------------
+
+    def link_to(self, refdoc: str, anchor: str | None = None) -> str:
+        """A link from the text being written to *refdoc* (and an anchor in it)."""
+        if self.deck is None:
+            return self.builder.link_to(self.docname, refdoc, anchor)
+        return self.deck.link_to(self.builder, refdoc, anchor)
+
+    def rebased(self, path: str) -> str:
+        """A path relative to the page, as the text being written must spell it."""
+        return path if self.deck is None else self.deck.rebase(path)
+
+    def resolves_here(self, qid: str, refdoc: str) -> bool:
+        """Whether Quarto resolves ``@qid`` in the text being written (QUARTO.md 7, 11)."""
+        if self.deck is not None:
+            return qid in self.deck.qids
+        if self.builder.project_type == "website":
+            return refdoc == self.docname
+        return True
+
     # -- document structure -------------------------------------------------------
 
     def visit_document(self, node: nodes.document) -> None:
@@ -168,7 +199,11 @@ class QmdTranslator(
             if kernel:
                 self.front_matter.setdefault("jupyter", kernel)
         body = self.ctx.make()
-        self.page = PageOutput(body, self.front_matter, self.ids, cell_markdown, code_options)
+        if self.deck is None:
+            self.write_deck()
+        self.page = PageOutput(
+            body, self.front_matter, self.ids, cell_markdown, code_options, self.deck_result
+        )
 
     def visit_section(self, node: nodes.section) -> None:
         self.section_level += 1
@@ -191,18 +226,59 @@ class QmdTranslator(
             # a titled container (table, admonition, topic, ...) writes its own title
             self.ctx.title = text
             return
-        take_title = (
-            self.config.qmd_title_from_heading and not self.title_taken and self.section_level == 1
-        )
-        if take_title:
-            self.title_taken = True
+        level = self.heading_level(parent)
+        unnumbered = self.docname in self.builder.unnumbered_docs()
+        if level == 1 and not self.title_stays_in_body(unnumbered):
             self.front_matter["title"] = plain
             return
-        level = self.section_level - (1 if self.title_taken else 0)
         target = self.builder.labels.for_node(self.docname, parent)
         attrs = self.id_attributes(target.qid) if target else ""
-        heading = "#" * max(1, min(level, 6)) + " " + text
+        if level == 1 and unnumbered and self.builder.project_type == "book":
+            # the root page, or a chapter Sphinx leaves unnumbered: the one form Quarto
+            # honours is a body "# Title {.unnumbered}" without a YAML title (QUARTO.md intro)
+            attrs = "{.unnumbered}" if not attrs else attrs[:-1] + " .unnumbered}"
+        heading = "#" * min(level, 6) + " " + text
         self.add_block(f"{heading} {attrs}".rstrip())
+
+    def title_stays_in_body(self, unnumbered: bool) -> bool:
+        """Whether the page title is written as the body's ``#`` heading (else ``title:``).
+
+        It stays for unnumbered pages of a book (see :meth:`depart_title`) and with
+        ``qmd_title_from_heading`` off, unless a ``_toc.yml`` ``title:`` must be the
+        page's title (the builder then puts it, and this heading as subtitle, in the YAML).
+        """
+        if self.builder.toc_title_matter(self.docname):
+            return False
+        if self.builder.project_type != "book":
+            unnumbered = False  # a website numbers no chapters: every page keeps its title:
+        return unnumbered or not self.config.qmd_title_from_heading
+
+    def heading_level(self, section: nodes.section) -> int:
+        """The ``#`` count of a section heading in a Quarto chapter (1: the page title).
+
+        A chapter body never has a level-1 heading besides the title (Quarto numbers each
+        as a new chapter, QUARTO.md fact 1): the first top-level section is the title and
+        its subsections keep their source level (``##`` stays ``##``); a later top-level
+        section is written at ``##`` with its subsections one level down (one warning
+        per page). The title goes to the front matter (``qmd_title_from_heading``) or
+        stays the body's only ``#`` heading, where Quarto takes it as the title (fact 15).
+        """
+        top = section
+        while isinstance(top.parent, nodes.section):
+            top = top.parent
+        siblings = top.parent.children if top.parent is not None else [top]
+        first_top = next((c for c in siblings if isinstance(c, nodes.section)), top)
+        if top is first_top:
+            return self.section_level
+        if section is top and not self.demoted_warned:
+            self.demoted_warned = True
+            self.warn(
+                "more than one level-1 heading: the first is the page title; this and later "
+                "level-1 headings are written at ## (their subsections one level down)",
+                section,
+                "heading_level",
+            )
+        return self.section_level + 1
 
     def visit_subtitle(self, node: nodes.subtitle) -> None:
         self.push("inline")
@@ -304,7 +380,8 @@ class QmdTranslator(
         self.push("inline")
 
     def depart_strong(self, node: nodes.strong) -> None:
-        self._close_inline("**")
+        # bold inside bold is written once: "****Title****" is literal text (QUARTO.md 5)
+        self._close_inline("" if md.inside_bold(node) else "**")
 
     def visit_subscript(self, node: nodes.subscript) -> None:
         self.push("inline")
@@ -362,7 +439,7 @@ class QmdTranslator(
         self.push("inline")
 
     def depart_literal_strong(self, node: nodes.Element) -> None:
-        self._close_inline("**")
+        self._close_inline("" if md.inside_bold(node) else "**")
 
     def visit_problematic(self, node: nodes.problematic) -> None:
         # Sphinx already warned where it made this node; keep the source text
@@ -386,6 +463,10 @@ class QmdTranslator(
         if not uri:
             self.add_inline(text)
             return
+        if self.deck is not None and uri.startswith("#"):
+            uri = self.link_to(self.docname, uri[1:])
+        elif self.deck is not None and node.get("internal"):
+            uri = self.rebased(uri)
         if node.astext() == uri and "://" in uri and not node.get("refid"):
             self.add_inline(f"<{uri}>")
             return
@@ -417,6 +498,7 @@ class QmdTranslator(
     def depart_download_reference(self, node: nodes.Element) -> None:
         text = self.pop().make_inline()
         target = self.builder.download_target(self.docname, node)
+        target = self.rebased(target) if target else target
         self.add_inline(f"[{text}]({_link_uri(target)})" if target else text)
 
     # -- comments and raw --------------------------------------------------------------
@@ -515,6 +597,8 @@ class QmdTranslator(
     # -- figures and images -----------------------------------------------------------------
 
     def visit_figure(self, node: nodes.figure) -> None:
+        if self.figure_made_by_cell(node):
+            raise nodes.SkipNode
         if is_subfigure(node):
             self.visit_subfigure(node)
         else:
@@ -527,15 +611,17 @@ class QmdTranslator(
         ctx = self.pop()
         assert isinstance(ctx, FigureContext)
         target = self.builder.labels.for_node(self.docname, node)
-        if target is None and not ctx.legend and not ctx.make():
+        ident = target.qid if target else None
+        # classes, layout and caption place on the div; align and width go on the image
+        header = figure_div_attributes(node, ident, set(self.config.qmd_drop_image_classes))
+        if target is None and not ctx.legend and not ctx.make() and not header:
             # an unlabelled figure: pandoc's implicit figure, the caption its alt text
             image = self.image_markdown(ctx.image, alt=ctx.caption) if ctx.image else ""
             self.add_block(image)
             return
         image = self.image_markdown(ctx.image) if ctx.image else ""
-        ident = target.qid if target else None
         self.note_id(ident)
-        self.add_block(ctx.make_div(image, ident))
+        self.add_block(ctx.make_div(image, header))
 
     def visit_caption(self, node: nodes.caption) -> None:
         self.push("inline")
@@ -559,13 +645,23 @@ class QmdTranslator(
 
     def image_markdown(self, node: nodes.image, ident: str | None = None, alt: str = "") -> str:
         """``![alt](path){#ident ...}``: shared by plain images and subfigure items."""
-        path = self.builder.image_reference(self.docname, node)
+        path = self.rebased(
+            self.builder.image_reference(self.docname, node, not self.in_grid_table)
+        )
+        if path.startswith("{{<"):
+            self.note_shortcode()
         width = _dimension(node.get("width"))
         height = _dimension(node.get("height"))
         if node.get("scale") and width is None:
             width = self.scaled_width(node)
+        placing = figure_image_values(node, width)
         fig_alt = node.get("alt", "")
-        keep_alt = self.config.qmd_keep_image_alt and fig_alt and fig_alt != node.get("uri")
+        # an image whose file is missing shows nothing but its alt text: always keep it
+        keep_alt = (
+            (self.config.qmd_keep_image_alt or self.image_missing(node))
+            and fig_alt
+            and fig_alt not in (node.get("uri"), alt)
+        )
         dropped = set(self.config.qmd_drop_image_classes)
         classes = [
             c for c in node.get("classes", []) if not c.startswith("align-") and c not in dropped
@@ -573,15 +669,20 @@ class QmdTranslator(
         attr_text = self.id_attributes(
             ident,
             classes,
-            width=width,
+            width=placing["width"],
             height=height,
             fig_alt=fig_alt if keep_alt else None,
-            fig_align=node.get("align")
-            if node.get("align") in ("left", "center", "right")
-            else None,
+            fig_align=placing["fig_align"],
         )
         link = path if path.startswith("{{<") else _link_uri(path)
         return f"![{alt}]({link}){attr_text}"
+
+    def image_missing(self, node: nodes.image) -> bool:
+        """Whether the local file of *node* does not exist (Sphinx warned with its name)."""
+        uri = self.builder.image_source(node)
+        if not uri or "://" in uri or uri.startswith("data:"):
+            return False
+        return not (Path(self.builder.srcdir) / uri).is_file()
 
     def visit_image(self, node: nodes.image) -> None:
         if is_subfigure(node.parent):
@@ -590,7 +691,9 @@ class QmdTranslator(
             # drawn when the figure departs, with what its caption decides
             self.ctx.image = node
             raise nodes.SkipNode
-        text = self.image_markdown(node)
+        # a missing file: the alt text is what the reader gets (Sphinx named the file)
+        alt = node.get("alt", "") if self.image_missing(node) else ""
+        text = self.image_markdown(node, alt=md.escape_text(alt) if alt != node["uri"] else "")
         if isinstance(node.parent, nodes.reference):
             # a linked image: the reference writes the link around it
             self.add_inline(text)
