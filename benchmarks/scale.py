@@ -98,7 +98,9 @@ def build(builder: str, book: Path, out: Path, jobs: int, log: Path) -> tuple[fl
         _pid, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):  # 1: the book lost something (warnings); still timed
+    # 1: the book lost something (warnings) but was built; still timed
+    built = out / ("_quarto.yml" if builder == "qmd" else ".doctrees/environment.pickle")
+    if code not in (0, 1) or not built.is_file():
         sys.exit(f"{builder} build of {book} failed ({code}); see {log}")
     return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
