@@ -245,6 +245,8 @@ class QmdBuilder(IsolatingBuilder, Builder):
     def prepare_labels(self) -> None:
         """The book-wide label registry, from the environment once reading is done
         (also asked for by :mod:`.incremental` to find pages a change reaches)."""
+        self._unnumbered: set[str] | None = None
+        self._unnumbered = self.unnumbered_docs()  # fixed while writing: once, not per title
         self.labels = LabelRegistry.from_env(
             self.env,
             self.unnumbered_docs(),
@@ -278,7 +280,11 @@ class QmdBuilder(IsolatingBuilder, Builder):
 
     def unnumbered_docs(self) -> set[str]:
         """Documents whose headings Quarto does not number: the book's index page, and the
-        chapters a partly numbered ``_toc.yml`` leaves unnumbered."""
+        chapters a partly numbered ``_toc.yml`` leaves unnumbered. Walks the whole toc:
+        computed once per build by :meth:`prepare_labels`, before pages are written."""
+        cached = getattr(self, "_unnumbered", None)
+        if cached is not None:
+            return cached
         return {self.config.root_doc} | unnumbered_chapters(self)
 
     def write_doc_serialized(self, docname: str, doctree: nodes.document) -> None:
@@ -414,6 +420,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
         if self.report_lost_images() | self.report_refused_paths():
             app_of(self).statuscode = 1
         (self.outdir / self.pending_marker).unlink(missing_ok=True)
+        self._unnumbered = None  # the next build of this app walks the toc again
 
     # -- images ---------------------------------------------------------------------------
 
