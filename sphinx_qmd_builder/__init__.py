@@ -19,6 +19,8 @@ from .book.notebooks import (
     keep_mystnb_inside_outdir,
 )
 from .builder import QmdBuilder, clear_pending_marker
+from .compat.parallel import setup_parallel
+from .compat.pybtex_cache import apply_speedups
 from .config import register_config_values
 from .guard.cell_options import setup_cell_options
 from .guard.directives import setup_directive_guards
@@ -26,8 +28,6 @@ from .guard.input_checks import setup_checks
 from .guard.paths import setup_safety
 from .incremental import setup_incremental
 from .labels import QmdLabelCollector
-from .parallel import setup_parallel
-from .speedups import apply_speedups
 from .transforms import glue
 from .transforms.constructs import CONSTRUCT_TRANSFORMS
 from .transforms.nodes import (

@@ -253,7 +253,7 @@ def test_environment_does_not_carry_doctrees(book: Path, tmp_path: Path) -> None
 
 
 def test_pybtex_plugin_lookup_is_cached() -> None:
-    from sphinx_qmd_builder.speedups import cache_pybtex_plugin_lookup
+    from sphinx_qmd_builder.compat.pybtex_cache import cache_pybtex_plugin_lookup
 
     pytest.importorskip("pybtex")
     import pybtex.plugin
