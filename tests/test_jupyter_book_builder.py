@@ -108,6 +108,9 @@ def test_jupyter_book_defaults_do_not_reach_the_book(tmp_path: Path) -> None:
     chapter = (jb.out / "chapter.qmd").read_text(encoding="utf-8")
     assert "[the web](https://example.org)" in chapter
     assert "](ftp:" not in chapter and "a file server" in chapter
+    # {margin}: sphinx-book-theme's directive on jupyter-book's route, the builder's own on
+    # sphinx-qmd's; the same margin note either way
+    assert ".column-margin" in chapter and "margin directive on one route" in chapter
 
 
 def test_numbering_across_parts_is_the_same_on_both_routes(tmp_path: Path) -> None:
