@@ -17,10 +17,10 @@ from pathlib import Path
 import pypandoc
 import pytest
 import yaml
+from helpers import build_qmd
 from robust_helpers import (
     BASE_CONF,
     SENTINEL,
-    build,
     files_containing,
     plant_sentinels,
     read_case,
@@ -64,7 +64,7 @@ def grouped(tmp_path_factory: pytest.TempPathFactory):
     )
     for case in GROUPED:
         shutil.copytree(BROKEN / case, src / case, ignore=shutil.ignore_patterns("case.yml"))
-    return build(src, base / "out")
+    return build_qmd(src, base / "out")
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +84,7 @@ def alone(tmp_path_factory: pytest.TempPathFactory):
             "# Book\n\n```{toctree}\n" + "\n".join(d for d in docs if d != "index") + "\n```\n",
             encoding="utf-8",
         )
-        results[case] = build(src, base / "out")
+        results[case] = build_qmd(src, base / "out")
     return results
 
 

@@ -223,13 +223,9 @@ def test_human_edits_are_kept_and_vanished_sources_turn_obsolete(
 def test_reviewed_memory_alone_triggers_a_rewrite(
     book: Path, tmp_path: Path, fake: FakeDeepL
 ) -> None:
-    from sphinx.application import Sphinx
-
     def incremental() -> Path:
         out = tmp_path / "out"
-        overrides = {"qmd_deepl_server_url": fake.url}
-        app = Sphinx(book, book, out, out / ".doctrees", "qmd", overrides, None, None)
-        app.build()
+        build_qmd(book, out, freshenv=False, qmd_deepl_server_url=fake.url)
         return out / "index.qmd"
 
     page = incremental()
