@@ -175,3 +175,21 @@ def test_two_line_heading_stays_one_heading(tmp_path: Path) -> None:
     )
     assert "Traceback" not in result.warnings
 
+
+def test_inline_math_before_a_digit_stays_math(tmp_path: Path) -> None:
+    """pandoc does not close ``$...$`` right before a digit: the math would be text, and in
+    a heading the ``{#sec-...}`` after it would be text too."""
+    from helpers import ast_facts
+
+    src = tmp_path / "src"
+    src.mkdir()
+    conf = 'extensions = ["myst_parser"]\nmyst_enable_extensions = ["dollarmath"]\n'
+    (src / "conf.py").write_text(conf, encoding="utf-8")
+    (src / "index.md").write_text(
+        "# Title\n\nCosts $x$5 or $y$ 6.\n\n(cost)=\n## From $5 _lead$5 on\n\nText.\n",
+        encoding="utf-8",
+    )
+    page = build_qmd(src, tmp_path / "out").read("index.qmd")
+    facts = ast_facts(page)
+    assert [text for _kind, text in facts.math] == ["x", "y", "5 _lead"], page
+    assert "cost" in facts.ids, page

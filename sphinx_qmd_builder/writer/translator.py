@@ -436,7 +436,12 @@ class QmdTranslator(
     # -- math -----------------------------------------------------------------------------
 
     def visit_math(self, node: nodes.math) -> None:
-        self.add_inline(f"${node.astext().strip()}$")
+        math = f"${node.astext().strip()}$"
+        following = node.next_node(descend=False, siblings=True)
+        if isinstance(following, nodes.Text) and following.astext()[:1].isdigit():
+            # pandoc does not close $...$ before a digit ("$x$5" is text): a span ends it
+            math = f"[{math}]{{}}"
+        self.add_inline(math)
         raise nodes.SkipNode
 
     def visit_math_block(self, node: nodes.math_block) -> None:
