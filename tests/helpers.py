@@ -42,6 +42,33 @@ class BuildResult:
         return (self.outdir / name).read_text(encoding="utf-8")
 
 
+def sphinx_app(
+    srcdir: Path,
+    outdir: Path,
+    builder: str,
+    status: io.StringIO,
+    warnings: io.StringIO,
+    freshenv: bool = True,
+    overrides: dict[str, Any] | None = None,
+) -> Sphinx:
+    """The application :func:`build_qmd` builds with (doctrees in ``outdir/.doctrees``).
+
+    Only a test that keeps one application alive across many builds (the property test)
+    calls it directly, inside its own ``docutils_namespace()``.
+    """
+    return Sphinx(
+        str(srcdir),
+        str(srcdir),
+        str(outdir),
+        str(Path(outdir) / ".doctrees"),
+        builder,
+        confoverrides=overrides or {},
+        status=status,
+        warning=warnings,
+        freshenv=freshenv,
+    )
+
+
 def build_qmd(
     srcdir: Path,
     outdir: Path,
@@ -61,17 +88,7 @@ def build_qmd(
     # as sphinx-build does: directives, roles and nodes registered by this build are
     # forgotten afterwards, so later builds in the same process start clean
     with patch_docutils(str(srcdir)), docutils_namespace():
-        app = Sphinx(
-            str(srcdir),
-            str(srcdir),
-            str(outdir),
-            str(outdir / ".doctrees"),
-            builder,
-            confoverrides=overrides,
-            status=status,
-            warning=warnings,
-            freshenv=freshenv,
-        )
+        app = sphinx_app(srcdir, outdir, builder, status, warnings, freshenv, overrides)
         if prepare is not None:
             prepare(app)
         app.build()

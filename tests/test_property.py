@@ -19,11 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import ast_facts, is_crossref
+from helpers import ast_facts, is_crossref, sphinx_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from robust_helpers import BASE_CONF, wellformed_problems
-from sphinx.application import Sphinx
 from sphinx.util.docutils import docutils_namespace
 
 EXAMPLES = int(os.environ.get("ROBUST_EXAMPLES", "150"))
@@ -199,16 +198,7 @@ class Book:
         (self.src / "page.md").write_text("# Start\n", encoding="utf-8")
         self.warnings = io.StringIO()
         self.out = base / "out"
-        self.app = Sphinx(
-            str(self.src),
-            str(self.src),
-            str(self.out),
-            str(base / "doctrees"),
-            "qmd",
-            status=io.StringIO(),
-            warning=self.warnings,
-            freshenv=True,
-        )
+        self.app = sphinx_app(self.src, self.out, "qmd", io.StringIO(), self.warnings)
         self.app.build()
         self.stamp = time.time()
 
