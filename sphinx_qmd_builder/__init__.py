@@ -17,8 +17,18 @@ from .config import register_config_values
 from .guard.input_checks import setup_checks
 from .guard.paths import setup_safety
 from .labels import QmdLabelCollector
-from .transforms.constructs import CONSTRUCT_NODES, CONSTRUCT_TRANSFORMS
-from .transforms.nodes import qmd_bibliography, qmd_citation, qmd_crossref, qmd_doclink, qmd_listing
+from .transforms import glue
+from .transforms.constructs import CONSTRUCT_TRANSFORMS
+from .transforms.nodes import (
+    CONSTRUCT_NODES,
+    qmd_bibliography,
+    qmd_citation,
+    qmd_crossref,
+    qmd_doclink,
+    qmd_listing,
+    qmd_pending_block,
+    qmd_pending_value,
+)
 from .transforms.read import ImageLineFiller
 from .transforms.references import (
     LatexExportCommentRemover,
@@ -47,6 +57,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
         qmd_doclink,
         qmd_bibliography,
         qmd_listing,
+        qmd_pending_value,
+        qmd_pending_block,
         *CONSTRUCT_NODES,
     ):
         # other builders never see these nodes (the transforms run only for qmd)
@@ -57,6 +69,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(QmdListingTransform)
     app.add_post_transform(QmdDeadLinkTransform)
     app.add_post_transform(LatexExportCommentRemover)
+    app.add_post_transform(glue.QmdPendingGlueTransform)
     for transform in CONSTRUCT_TRANSFORMS:
         app.add_post_transform(transform)
     app.add_transform(ImageLineFiller)
@@ -64,12 +77,14 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # after myst-nb's own handler (priority 500), which puts its folders beside outdir
     app.connect("builder-inited", keep_mystnb_inside_outdir, priority=600)
     app.connect("config-inited", add_qmd_mime_priority)
+    # after every extension's setup(): stand in for myst-nb's glue/eval/code-cell
+    app.connect("config-inited", glue.register)
     app.connect("doctree-resolved", drop_thebe_scripts, priority=900)
     setup_safety(app)
     setup_checks(app)
     return {
         "version": __version__,
-        "env_version": 2,  # LabelRecord gained fields: re-read old environments
+        "env_version": 3,  # 2: LabelRecord gained fields; 3: glue/eval/code-cell stand-ins
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,8 @@ pytest_plugins = ["sphinx.testing.fixtures"]
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
 EXAMPLE = REPO / "example_project"
-CORPORA = REPO.parent / "shared" / "corpora"
+# QMD_CORPORA: the corpora folder when the checkout is not next to ../shared (a worktree)
+CORPORA = Path(os.environ.get("QMD_CORPORA") or REPO.parent / "shared" / "corpora")
 
 
 def _source_suffix_default() -> dict:

@@ -68,6 +68,31 @@ def flat_chapters(items: list[Any]) -> list[Any]:
     return flat
 
 
+def accepted_forms_problems(out: Path, data: dict[str, Any]) -> list[str]:
+    """Every entry outside the forms QUARTO.md lists (read here from the YAML alone)."""
+    problems = []
+    book = data["book"]
+    if not isinstance(book.get("title"), str) or not book["title"].strip():
+        problems.append("empty title")
+    for key in ("chapters", "appendices"):
+        for entry in book.get(key, []):
+            if isinstance(entry, dict) and "part" in entry:
+                title = entry["part"]
+                if not isinstance(title, str) or not title.strip() or "://" in title:
+                    problems.append(f"part title {title!r}")
+                inner = entry.get("chapters")
+                if not isinstance(inner, list) or not inner:
+                    problems.append(f"part {title!r} without chapters")
+                    continue
+                entries = inner
+            else:
+                entries = [entry]
+            for page in entries:
+                if not isinstance(page, str) or "://" in page or not (out / page).is_file():
+                    problems.append(f"{key}: {page!r}")
+    return problems
+
+
 def code_cells(notebook: dict[str, Any]) -> list[dict[str, Any]]:
     return [c for c in notebook["cells"] if c["cell_type"] == "code"]
 

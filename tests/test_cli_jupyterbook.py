@@ -60,11 +60,9 @@ def test_quarto_yml_mirrors_the_toc(jb) -> None:
         "chapters/extra-2.qmd",
         "notebooks/cells.ipynb",
     ]
-    assert parts[1]["chapters"] == [
-        "chapters/mystnb.qmd",
-        {"href": "https://quarto.org", "text": "Quarto"},
-        "notebooks/glue.ipynb",
-    ]
+    # a url: entry is never a chapter (Quarto stops: "Book chapter not found"): navbar link
+    assert parts[1]["chapters"] == ["chapters/mystnb.qmd", "notebooks/glue.ipynb"]
+    assert data["book"]["navbar"]["left"] == [{"href": "https://quarto.org", "text": "Quarto"}]
     flat = flat_chapters(chapters)
     # only_build_toc_files: the orphan page is not built
     assert "chapters/orphan.qmd" not in flat
@@ -317,7 +315,8 @@ def test_jb_article(tmp_path: Path) -> None:
     run = run_cli(book, tmp_path / "out", "-q")
     assert run.status == 0, run.stderr
     data = run.quarto()
-    assert data["project"]["type"] == "default"
-    assert "book" not in data
-    assert data["title"] == "An Article"
-    assert data["project"]["render"] == ["index.qmd", "part2.qmd"]
+    # a book (navigation, cross-page references, one number per section page), not a
+    # default project (no navigation, every page numbered from 1, cross-page refs unresolved)
+    assert data["project"]["type"] == "book"
+    assert data["book"]["title"] == "An Article"
+    assert data["book"]["chapters"] == ["index.qmd", "part2.qmd"]

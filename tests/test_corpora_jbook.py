@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import CORPORA
-from jbook_helpers import code_cells, copy_book, flat_chapters, run_cli
+from jbook_helpers import accepted_forms_problems, code_cells, copy_book, flat_chapters, run_cli
 
 BOOKS = ["pbdl-book", "teachbooks-manual", "pseudodiffusers-ko"]
 SUFFIXES = (".md", ".ipynb", ".rst")
@@ -110,7 +110,13 @@ def test_corpus_builds(built) -> None:
 def test_quarto_yml_lists_every_toc_entry_in_order(built) -> None:
     name, run = built
     expected, missing = toc_entries(run.book)
-    chapters = flat_chapters(run.quarto()["book"]["chapters"])
+    book = run.quarto()["book"]
+    # url: entries are never chapters (Quarto stops the render): they are navbar links
+    urls = [entry for entry in expected if "://" in entry]
+    expected = [entry for entry in expected if "://" not in entry]
+    navbar = [link["href"] for link in book.get("navbar", {}).get("left", [])]
+    assert navbar == urls
+    chapters = flat_chapters(book["chapters"] + book.get("appendices", []))
     listed = [_as_source(run.book, page) for page in chapters]
     # the toc's entries, in order, then what the builder adds (the bibliography page)
     assert listed[: len(expected)] == expected
@@ -124,10 +130,11 @@ def test_quarto_yml_lists_every_toc_entry_in_order(built) -> None:
         assert "features/grasple.md" in expected
     else:
         assert missing == []
-    # every listed page was written
+    # every listed page was written, and only forms Quarto accepts are used
     for page in chapters:
-        if "://" not in page:
-            assert (run.out / page).is_file(), page
+        assert "://" not in page
+        assert (run.out / page).is_file(), page
+    assert accepted_forms_problems(run.out, run.quarto()) == []
 
 
 @pytest.mark.corpus

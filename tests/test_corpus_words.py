@@ -21,6 +21,7 @@ text builder's ``[image]`` placeholders and image alt texts (house style drops a
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from collections import Counter
@@ -40,7 +41,8 @@ from sphinx.application import Sphinx
 from sphinx.writers.text import TextTranslator
 
 TESTS = Path(__file__).parent
-CORPORA = TESTS.parent.parent / "shared" / "corpora"
+# QMD_CORPORA: the corpora folder when the checkout is not next to ../shared (a worktree)
+CORPORA = Path(os.environ.get("QMD_CORPORA") or TESTS.parent.parent / "shared" / "corpora")
 EXAMPLE = TESTS.parent / "example_project"
 # without the corpora (a fresh clone), only the example project is measured
 CORPUS_BOOKS = sorted(p.name for p in CORPORA.glob("*") if (p / "_config.yml").is_file())

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sphinx_qmd_builder.writer import markdown as md
+from sphinx_qmd_builder.writer.contexts import prefix_lines
 from sphinx_qmd_builder.writer.equations import (
     braces_balanced,
     display_math,
@@ -118,8 +119,9 @@ def test_attributes_are_read_by_pandoc() -> None:
     assert md.attributes() == ""
 
 
-def test_indent() -> None:
-    assert md.indent("a\n\nb", "  ", first="- ") == "- a\n\n  b"
+def test_prefix_lines() -> None:
+    assert prefix_lines("a\n\nb", "  ", first="- ") == "- a\n\n  b"
+    assert prefix_lines("a\n\n\nb", "> ", blank=">") == "> a\n>\n>\n> b"
 
 
 # -- math environments ------------------------------------------------------------------------

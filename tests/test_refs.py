@@ -305,7 +305,7 @@ def test_report_warnings_are_fatal_with_W(tmp_path: Path) -> None:
 def test_dangling_reference_reported() -> None:
     report = RefReport()
     report.at_refs = [("a", 3, "fig-x", "b"), ("a", 4, "fig-y", "b"), ("a", 5, "fig-z", "c")]
-    report.note_page("b", "::: {#fig-x}\n", {"fig-x", "fig-y"})
+    report.note_page("b", {"fig-x", "sec-other"}, {"fig-x", "fig-y"})
     # page c was not written in this (incremental) build: its ids are not checked
     assert report.dangling() == [("a", 4, "fig-y", "b")]
     report.ids_complete = False

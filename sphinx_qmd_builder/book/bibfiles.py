@@ -105,3 +105,9 @@ def copy_bib(source: Path, target: Path, encoding: str) -> None:
         subtype="bib",
     )
     write_text_atomic(target, kept.to_string("bibtex"))
+
+
+def references_page() -> str:
+    """The book's references page, for a book that cites but has no ``{bibliography}``
+    page of its own: Quarto puts the bibliography into the ``#refs`` div."""
+    return "# References {.unnumbered}\n\n::: {#refs}\n:::\n"

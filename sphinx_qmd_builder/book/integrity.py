@@ -1,7 +1,7 @@
 """The cross-reference integrity report written at the end of every qmd build.
 
 The transforms count what they write; after each page is written the builder records
-which registry ids the page carries.
+which registry ids the page carries (the ids its :class:`.writer.page.PageOutput` names).
 At the end each ``@id`` whose id no page carries, and each reference nobody could
 resolve, is a located warning (so ``-W`` makes it fatal).
 """
@@ -34,18 +34,10 @@ class RefReport:
         self.link_refs = [r for r in self.link_refs if r[0] != docname]
         self.unresolved = [r for r in self.unresolved if r[0] != docname]
 
-    def note_page(self, docname: str, text: str, qids: set[str]) -> None:
-        """Record which of the registry's ids for *docname* the written page carries.
-
-        Whatever visitor wrote an element, its id appears as a pandoc attribute
-        ``{#id ...}`` or as a code cell's ``#| label: id``; a containment test finds it
-        without parsing the page.
-        """
-        self.ids_written[docname] = {
-            qid
-            for qid in qids
-            if f"{{#{qid}}}" in text or f"{{#{qid} " in text or f"#| label: {qid}" in text
-        }
+    def note_page(self, docname: str, ids: set[str], qids: set[str]) -> None:
+        """Record which of the registry's ids *qids* for *docname* the page carries: those
+        among the *ids* the translator wrote."""
+        self.ids_written[docname] = qids & ids
 
     def dangling(self) -> list[tuple[str, int | None, str, str]]:
         """References whose id is missing from the target's page.

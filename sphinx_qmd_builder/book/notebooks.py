@@ -2,8 +2,9 @@
 
 A notebook chapter is written as a notebook: the source notebook with its stored outputs,
 its markdown cells replaced by the converted markdown (the translator tags every block it
-writes with the cell it came from, see :class:`.visit_cells.CellVisitors`) and its code cells
-given the ``#|`` options of their tags and metadata.
+writes with the cell it came from, see :class:`.writer.cells.CellVisitors`, and hands the
+result over in its :class:`.writer.page.PageOutput`) and its code cells given the ``#|``
+options of their tags and metadata.
 """
 
 from __future__ import annotations
@@ -11,11 +12,17 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.locale import __
 from sphinx.util import logging
+
+from ..writer.markdown import comment_text
+
+if TYPE_CHECKING:
+    from ..writer.page import PageOutput
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +143,7 @@ def converted_notebook(
                 tags = cell.get("metadata", {}).get("tags", []) or []
                 if "remove-cell" in tags or "remove_cell" in tags:
                     # hidden in the Jupyter Book; kept, unconverted, as a comment
-                    original = cell_source(cell).replace("--", "- -")
+                    original = comment_text(cell_source(cell))
                     cell["source"] = _lines(f"<!-- remove-cell:\n{original}\n-->")
                     cells.append(cell)
                 elif not cell_source(cell).strip():
@@ -162,3 +169,26 @@ def converted_notebook(
         )
     result["cells"] = cells
     return result
+
+
+def notebook_text(page: PageOutput, source: dict[str, Any] | None, docname: str) -> str:
+    """The page written as its notebook (JSON text): *source* with the page's converted
+    markdown cells and ``#|`` options, outputs kept. Without *source* (the notebook could
+    not be read again), a notebook of one markdown cell holding the converted page."""
+    markdown = page.cell_markdown or {}
+    if source is None:
+        logger.warning(
+            __("cannot read the notebook again; writing it as converted text only"),
+            location=docname,
+            type="qmd",
+            subtype="notebook",
+        )
+        source = {
+            "cells": [{"cell_type": "markdown", "metadata": {}, "source": ""}],
+            "metadata": {},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+        markdown = {0: page.body}
+    notebook = converted_notebook(source, markdown, page.code_options, page.front_matter_block)
+    return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"

@@ -161,8 +161,13 @@ def toctree_order(builder: QmdBuilder) -> list[str]:
 
 
 def book_chapters(builder: QmdBuilder) -> list[Any]:
-    """``book: chapters:`` -- the root page, then parts; pages outside every toctree last."""
-    parts, order = toc_parts(builder)
+    """``book: chapters:`` as the toc says it: the root page, then parts.
+
+    URL entries stay in place (a website sidebar can hold them; :func:`check_book` moves them
+    out of a book's chapters). Pages in no toctree are left out: Jupyter Book builds them but
+    keeps them out of the navigation, and Quarto still renders every page of the project.
+    """
+    parts, _order = toc_parts(builder)
     uri = builder.get_target_uri
     chapters: list[Any] = [uri(builder.config.root_doc)]
     for part in parts:
@@ -171,13 +176,11 @@ def book_chapters(builder: QmdBuilder) -> list[Any]:
             chapters.append({"part": part.caption, "chapters": items})
         else:
             chapters.extend(items)
-    rest = sorted(set(builder.env.all_docs) - set(order))
-    chapters.extend(uri(docname) for docname in rest)
     return chapters
 
 
 def is_article(builder: QmdBuilder) -> bool:
-    """A ``jb-article`` toc: one document, not a book."""
+    """A ``jb-article`` toc: one root page whose sections are its pages."""
     site_map = getattr(builder.env, "external_site_map", None) or getattr(
         builder.config, "external_site_map", None
     )
@@ -190,19 +193,207 @@ def is_numbered(builder: QmdBuilder) -> bool:
     )
 
 
+def numbered_docs(builder: QmdBuilder) -> set[str]:
+    """Documents Sphinx numbers: those below a ``numbered`` toctree (it numbers its subtrees)."""
+    found: set[str] = set()
+
+    def walk(docname: str, numbered: bool, seen: set[str]) -> None:
+        for tree in _toctrees(builder, docname):
+            inner = numbered or bool(tree.get("numbered"))
+            for _title, ref in _children(builder, tree):
+                if ref in seen or ref not in builder.env.all_docs:
+                    continue
+                seen.add(ref)
+                if inner:
+                    found.add(ref)
+                walk(ref, inner, seen)
+
+    walk(builder.config.root_doc, False, {builder.config.root_doc})
+    return found
+
+
+def unnumbered_chapters(builder: QmdBuilder) -> set[str]:
+    """Chapters outside every numbered toctree of a book that numbers some others.
+
+    Quarto numbers every chapter of a numbered book; these are the ones Sphinx leaves
+    unnumbered (``numbered: false`` next to ``numbered: true`` in ``_toc.yml``).
+    """
+    if not is_numbered(builder):
+        return set()
+    _parts, order = toc_parts(builder)
+    numbered = numbered_docs(builder)
+    return {doc for doc in order[1:] if doc not in numbered}
+
+
+def number_depth(builder: QmdBuilder) -> int | None:
+    """``numbered: N`` (a depth) of every numbered toctree, when they agree."""
+    depths = {
+        int(tree.get("numbered"))
+        for docname in builder.env.tocs
+        for tree in _toctrees(builder, docname)
+        if tree.get("numbered")
+    }
+    if len(depths) == 1:
+        depth = depths.pop()
+        if 0 < depth < 999:  # sphinx-external-toc writes `numbered: true` as 999
+            return depth
+    return None
+
+
+def toc_titles(builder: QmdBuilder) -> dict[str, str]:
+    """``title:`` of a ``_toc.yml`` entry (or ``Title <doc>`` in a toctree), by docname."""
+    titles: dict[str, str] = {}
+    for docname in builder.env.tocs:
+        for tree in _toctrees(builder, docname):
+            for title, ref in _children(builder, tree):
+                if title and ref in builder.env.all_docs:
+                    titles.setdefault(ref, str(title))
+    return titles
+
+
+def page_title(builder: QmdBuilder, docname: str) -> str:
+    """The page's own title (its first heading); '' when it has none."""
+    title = builder.env.titles.get(docname)
+    text = " ".join(title.astext().split()) if title is not None else ""
+    return "" if text == "<no title>" else text
+
+
+# -- the {tableofcontents} list ----------------------------------------------------------
+
+
+@dataclass
+class TocLink:
+    """One line of a generated table of contents: a page (or URL) and its own entries."""
+
+    title: str
+    target: str  # a docname, or a URL when ``external``
+    external: bool = False
+    children: list[TocLink] = field(default_factory=list)
+
+
+@dataclass
+class TocListing:
+    """A visible toctree as a list: its caption and its links, nested as the toc nests."""
+
+    caption: str | None
+    links: list[TocLink] = field(default_factory=list)
+
+
+def toc_listing(builder: QmdBuilder, docname: str, index: int) -> TocListing | None:
+    """The *index*-th toctree of *docname* with every page below it (titles only).
+
+    Jupyter Book prints this where a page says ``{tableofcontents}``; Sphinx prints it for a
+    visible ``toctree``. Quarto has no such directive, so the writer writes the list.
+    """
+    trees = _toctrees(builder, docname)
+    if index >= len(trees):
+        return None
+    titles = toc_titles(builder)
+    seen: set[str] = {docname}
+
+    def links(tree: nodes.Element) -> list[TocLink]:
+        found: list[TocLink] = []
+        for title, ref in _children(builder, tree):
+            if "://" in ref or ref.startswith("mailto:"):
+                found.append(TocLink(title or ref, ref, external=True))
+                continue
+            if ref in seen or ref not in builder.env.all_docs:
+                continue
+            seen.add(ref)
+            text = title or titles.get(ref) or page_title(builder, ref) or ref
+            link = TocLink(text, ref)
+            for child in _toctrees(builder, ref):
+                link.children.extend(links(child))
+            found.append(link)
+        return found
+
+    tree = trees[index]
+    return TocListing(tree.get("caption") or None, links(tree))
+
+
+# -- where a _toc.yml entry is --------------------------------------------------------------
+
+
+def toc_file(builder: QmdBuilder) -> Path | None:
+    """The ``_toc.yml`` sphinx-external-toc read, if any."""
+    if not _uses_external_toc(builder):
+        return None
+    path = Path(builder.srcdir) / str(builder.config.external_toc_path)
+    return path if path.is_file() else None
+
+
+def toc_locations(builder: QmdBuilder) -> dict[str, str]:
+    """``path/_toc.yml:line`` of each entry: by docname, URL and ``caption:<text>``.
+
+    A string location (not a ``(docname, line)`` tuple, which Sphinx reads as a page).
+    """
+    path = toc_file(builder)
+    if path is None:
+        return {}
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return {}
+    suffixes = tuple(builder.config.source_suffix)
+    found: dict[str, str] = {}
+
+    def note(key: str, node: yaml.Node) -> None:
+        found.setdefault(key, f"{path}:{node.start_mark.line + 1}")
+
+    def walk(node: yaml.Node | None) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                name = key.value if isinstance(key, yaml.ScalarNode) else None
+                if isinstance(value, yaml.ScalarNode) and name in ("file", "root"):
+                    entry = str(value.value)
+                    docname = next((entry[: -len(s)] for s in suffixes if entry.endswith(s)), entry)
+                    note(docname, key)
+                elif isinstance(value, yaml.ScalarNode) and name in ("url", "glob"):
+                    note(str(value.value), key)
+                elif isinstance(value, yaml.ScalarNode) and name == "caption":
+                    note(f"caption:{value.value}", key)
+                else:
+                    walk(value)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                walk(item)
+
+    walk(root)
+    return found
+
+
 # -- settings from the Sphinx / Jupyter Book configuration ------------------------------------
 
 
-def book_title(builder: QmdBuilder) -> str:
+#: Sphinx's ``project`` when nobody set it: never a book title
+SPHINX_DEFAULT_PROJECT = "Project name not set"
+#: Sphinx's ``author`` when nobody set it (Sphinx 7.4+; "unknown" before)
+UNSET_AUTHORS = frozenset({"", None, "unknown", "Author name not set"})
+
+
+def configured_title(builder: QmdBuilder) -> str:
+    """The title the configuration gives (``qmd_book_title``, ``html_title``, ``project``)."""
     config = builder.config
     if config.qmd_book_title:
-        return config.qmd_book_title
+        return str(config.qmd_book_title)
     explicit = "html_title" in config.overrides or "html_title" in getattr(
         config, "_raw_config", {}
     )
     if explicit and config.html_title:
         return str(config.html_title)
-    return str(config.project)
+    project = str(config.project or "")
+    return "" if project == SPHINX_DEFAULT_PROJECT else project
+
+
+def book_title(builder: QmdBuilder) -> str:
+    """The book's title, never empty: the configured one, else the root page's title.
+
+    An empty ``title:`` makes Quarto print "Project name not set" on every page.
+    """
+    title = plain_text(configured_title(builder)).strip()
+    if title:
+        return title
+    return page_title(builder, builder.config.root_doc) or Path(builder.srcdir).name
 
 
 class _TextOnly(HTMLParser):
@@ -332,33 +523,62 @@ def with_macros(formats: dict[str, Any], macros: dict[str, Any]) -> dict[str, An
     return formats
 
 
+#: captions of a last ``_toc.yml`` part that become Quarto's ``book: appendices:``
+APPENDIX_CAPTIONS = frozenset({"appendix", "appendices"})
+
+
+def split_appendices(
+    chapters: list[Any], keep_last: set[str] | frozenset[str] = frozenset()
+) -> tuple[list[Any], list[Any]]:
+    """(chapters, appendices): a last part captioned "Appendix"/"Appendices" is appendices.
+
+    Jupyter Book has no appendices; a part its author called that is the one sure sign.
+    *keep_last* are pages the builder appended after the toc (the references page).
+    """
+    tail = []
+    body = list(chapters)
+    while body and isinstance(body[-1], str) and body[-1] in keep_last:
+        tail.insert(0, body.pop())
+    last = body[-1] if body else None
+    if (
+        isinstance(last, dict)
+        and isinstance(last.get("part"), str)
+        and last["part"].strip().lower() in APPENDIX_CAPTIONS
+        and isinstance(last.get("chapters"), list)
+        and last["chapters"]
+    ):
+        return body[:-1] + tail, list(last["chapters"])
+    return chapters, []
+
+
 def quarto_config(builder: QmdBuilder, chapters: list[Any], bibfiles: list[str]) -> dict[str, Any]:
+    """The ``_quarto.yml`` of the book (a ``jb-article`` toc too: its sections are chapters)."""
     config = builder.config
-    title = plain_text(book_title(builder))
-    author = config.author if config.author and config.author != "unknown" else None
+    title = book_title(builder)
+    author = config.author if config.author not in UNSET_AUTHORS else None
     author = plain_text(str(author)) if author else None
     logo = copy_asset(builder, getattr(config, "html_logo", None) or None)
     favicon = copy_asset(builder, getattr(config, "html_favicon", None) or None)
-    if is_article(builder):
-        pages = [c for c in chapters if isinstance(c, str)]
-        project: dict[str, Any] = {"project": {"type": "default", "render": pages}}
-        project["title"] = title
-        if author:
-            project["author"] = author
-    else:
-        book: dict[str, Any] = {"title": title}
-        if author:
-            book["author"] = author
-        if favicon:
-            book["favicon"] = favicon
-        if logo:
-            book["sidebar"] = {"logo": logo}
-        book.update(repository(builder))
-        book["chapters"] = chapters
-        project = {"project": {"type": "book"}, "book": book}
-        if not is_numbered(builder) and builder.env.tocs and _uses_external_toc(builder):
-            # a Jupyter Book numbers nothing unless its _toc.yml says `numbered: true`
-            project["number-sections"] = False
+    book: dict[str, Any] = {"title": title}
+    if author:
+        book["author"] = author
+    if favicon:
+        book["favicon"] = favicon
+    if logo:
+        book["sidebar"] = {"logo": logo}
+    book.update(repository(builder))
+    chapters, appendices = split_appendices(chapters, {config.qmd_references_page})
+    book["chapters"] = chapters
+    if appendices:
+        book["appendices"] = appendices
+    project: dict[str, Any] = {"project": {"type": "book"}, "book": book}
+    if is_numbered(builder):
+        depth = number_depth(builder)
+        if depth:
+            project["number-depth"] = depth
+    elif builder.env.tocs and _uses_external_toc(builder):
+        # a Jupyter Book numbers nothing unless its _toc.yml says `numbered: true`
+        project["number-sections"] = False
     if bibfiles:
         project["bibliography"] = bibfiles if len(bibfiles) > 1 else bibfiles[0]
     executing = execution(builder)
@@ -373,10 +593,161 @@ def quarto_config(builder: QmdBuilder, chapters: list[Any], bibfiles: list[str])
     return project
 
 
+# -- validation: only the forms Quarto accepts (QUARTO.md facts 2, 15, 21, 22) ------------------
+
+
+def _is_url(value: Any) -> bool:
+    return isinstance(value, str) and ("://" in value or value.startswith("mailto:"))
+
+
+class _BookCheck:
+    """Walks ``book: chapters``/``appendices`` keeping what Quarto accepts, warning for the rest."""
+
+    def __init__(self, builder: QmdBuilder) -> None:
+        self.builder = builder
+        self.outdir = Path(builder.outdir)
+        self.locations = toc_locations(builder)
+        self.docnames = {builder.get_target_uri(doc): doc for doc in builder.env.all_docs}
+        self.links: list[dict[str, str]] = []
+
+    def where(self, key: str | None) -> str | None:
+        if key is None:
+            return None
+        return self.locations.get(self.docnames.get(key, key))
+
+    def warn(self, key: str | None, message: str, *args: Any) -> None:
+        logger.warning(
+            message,
+            *args,
+            location=self.where(key),
+            type="qmd",
+            subtype="book_structure",
+        )
+
+    def is_page(self, entry: Any) -> bool:
+        if not isinstance(entry, str) or not entry or _is_url(entry):
+            return False
+        return (self.outdir / entry).is_file()
+
+    def usable_part_title(self, title: Any) -> bool:
+        if not isinstance(title, str) or not title.strip() or _is_url(title):
+            return False
+        # "p2.qmd" is a part page (QUARTO.md fact 22): it must have been written
+        return not title.endswith((".qmd", ".ipynb", ".md")) or self.is_page(title)
+
+    def chapters(self, items: Any, where: str, nested: bool = False) -> list[Any]:
+        kept: list[Any] = []
+        for entry in items if isinstance(items, list) else []:
+            href = entry.get("href") if isinstance(entry, dict) else entry
+            if _is_url(href):
+                text = entry.get("text") if isinstance(entry, dict) else None
+                self.links.append({"href": str(href), "text": str(text or href)})
+                self.warn(
+                    href,
+                    "link %s is not a page: Quarto refuses URLs in book %s; "
+                    "it is in the navbar instead",
+                    href,
+                    where,
+                )
+            elif isinstance(entry, dict) and "part" in entry:
+                title = entry.get("part")
+                inner = self.chapters(entry.get("chapters"), where, nested=True)
+                if nested or not self.usable_part_title(title):
+                    why = "is inside a part" if nested else "has no usable title"
+                    self.warn(
+                        f"caption:{title}",
+                        "part %r %s; its pages are listed without it",
+                        title,
+                        why,
+                    )
+                    kept.extend(inner)
+                elif not inner:
+                    self.warn(f"caption:{title}", "part %r has no pages; left out", title)
+                else:
+                    kept.append({**entry, "chapters": inner})
+            elif self.is_page(entry):
+                kept.append(entry)
+            else:
+                self.warn(
+                    entry if isinstance(entry, str) else None,
+                    "book %s entry %r is not a written page; left out of _quarto.yml",
+                    where,
+                    entry,
+                )
+        return kept
+
+
+def check_book(builder: QmdBuilder, data: dict[str, Any]) -> dict[str, Any]:
+    """Keep ``_quarto.yml`` inside the forms Quarto accepts; warn for every change.
+
+    Every ``chapters``/``appendices`` item must be a written page or a ``part:`` with a title
+    (or an existing file) and pages; a URL there stops the render (QUARTO.md fact 2) and goes to
+    ``book: navbar: left:``; an empty title gives "Project name not set" on every page.
+    Warnings point at the ``_toc.yml`` entry when there is one.
+    """
+    book = data.get("book")
+    if not isinstance(book, dict):
+        return data
+    check = _BookCheck(builder)
+    book["chapters"] = check.chapters(book.get("chapters") or [], "chapters")
+    if "appendices" in book:
+        appendices = check.chapters(book.get("appendices") or [], "appendices")
+        if appendices:
+            book["appendices"] = appendices
+        else:
+            del book["appendices"]
+    if not book["chapters"]:
+        root = builder.get_target_uri(builder.config.root_doc)
+        check.warn(root, "the book has no written page; %s is listed anyway", root)
+        book["chapters"] = [root]
+    if check.links:
+        navbar = book.setdefault("navbar", {})
+        navbar.setdefault("left", []).extend(check.links)
+    title = book.get("title")
+    if not isinstance(title, str) or not title.strip():
+        title = book["title"] = book_title(builder)
+    if not configured_title(builder).strip():
+        logger.warning(
+            "the book has no title (an empty or missing `title:`); Quarto would print "
+            "'Project name not set': the title is %r",
+            title,
+            location=_config_location(builder),
+            type="qmd",
+            subtype="book_structure",
+        )
+    return data
+
+
+def _config_location(builder: QmdBuilder) -> str | None:
+    """``path/_config.yml:line`` of a Jupyter Book's ``title:`` (or of the file)."""
+    path = Path(builder.srcdir) / "_config.yml"
+    if not path.is_file():
+        return None
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        root = None
+    if isinstance(root, yaml.MappingNode):
+        for key, _value in root.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == "title":
+                return f"{path}:{key.start_mark.line + 1}"
+    return f"{path}:1"
+
+
 def _uses_external_toc(builder: QmdBuilder) -> bool:
     return "external_toc_path" in builder.config
 
 
-def quarto_config_yaml(builder: QmdBuilder, chapters: list[Any], bibfiles: list[str]) -> str:
-    data = quarto_config(builder, chapters, bibfiles)
+def dump_yaml(data: dict[str, Any]) -> str:
+    """``_quarto.yml`` text (keys in the order they were built)."""
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
+
+
+def quarto_config_yaml(builder: QmdBuilder, chapters: list[Any], bibfiles: list[str]) -> str:
+    """The checked ``_quarto.yml`` text (see :func:`check_book`)."""
+    return dump_yaml(check_book(builder, quarto_config(builder, chapters, bibfiles)))
+
+
+def quarto_executes(builder: QmdBuilder) -> bool:
+    """Whether the written ``_quarto.yml`` lets Quarto run the book's code."""
+    return (execution(builder) or {}).get("enabled", True) is not False

@@ -15,34 +15,10 @@ from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
+from .nodes import qmd_aside, qmd_hard_break, qmd_margin, qmd_only, qmd_task_checkbox, qmd_video
+
 logger = logging.getLogger(__name__)
 
-
-class qmd_hard_break(nodes.Inline, nodes.Element):  # noqa: N801 - docutils naming
-    """A hard line break (MyST writes one as raw html ``<br />`` plus raw latex ``\\\\``)."""
-
-
-class qmd_task_checkbox(nodes.Inline, nodes.Element):  # noqa: N801
-    """The ``[ ]``/``[x]`` of a task-list item; ``checked`` says which."""
-
-
-class qmd_only(nodes.Element):  # noqa: N801
-    """An ``only`` block kept for Quarto: ``formats`` is the Quarto ``when-format`` value."""
-
-
-class qmd_margin(nodes.Element):  # noqa: N801
-    """Content for the page margin (``.column-margin``)."""
-
-
-class qmd_video(nodes.Element):  # noqa: N801
-    """An embedded video (``{{< video url >}}``); ``uri`` and optional ``width``/``height``."""
-
-
-class qmd_aside(nodes.Inline, nodes.Element):  # noqa: N801
-    """A margin note written inline (``[text]{.aside}``)."""
-
-
-CONSTRUCT_NODES = (qmd_hard_break, qmd_task_checkbox, qmd_only, qmd_margin, qmd_video, qmd_aside)
 
 _BR = re.compile(r"^\s*<br\s*/?>\s*$", re.I)
 _CHECKBOX = re.compile(r"^\s*<input\b[^>]*\btask-list-item-checkbox\b[^>]*>\s*$", re.I)

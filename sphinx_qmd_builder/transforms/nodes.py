@@ -1,4 +1,8 @@
-"""Doctree nodes that carry Quarto-specific meaning from post-transforms to the writer."""
+"""Doctree nodes that carry Quarto-specific meaning from post-transforms to the writer.
+
+All of the package's own node classes live here: those the reference transforms make
+(:mod:`.references`), then those the construct transforms make (:mod:`.constructs`).
+"""
 
 from __future__ import annotations
 
@@ -33,3 +37,49 @@ class qmd_bibliography(nodes.General, nodes.Element):  # noqa: N801
 class qmd_listing(nodes.General, nodes.Element):  # noqa: N801
     """A captioned code block (Sphinx's ``container(literal_block=True)``): its caption
     and literal block are the children, its ids those of the container."""
+
+
+class qmd_pending_value(nodes.Inline, nodes.TextElement):  # noqa: N801
+    """A glued or evaluated value that has no stored output (``{glue:text}``, ``{eval}``).
+
+    Attributes: ``origin`` (``glue`` or ``eval``), ``key`` (the glue key, or the eval
+    expression), ``expression`` (the Python expression the notebook glued, when found),
+    ``fmt_spec`` (``{glue:text}``'s format), ``refdoc`` (the notebook that glues it, when
+    it is another page). The child text is the expression, so other builders show it.
+    """
+
+
+class qmd_pending_block(nodes.General, nodes.Element):  # noqa: N801
+    """A glued or evaluated block (``{glue}``, ``{glue:figure}``, ``{eval}``) without a
+    stored output; attributes as :class:`qmd_pending_value`."""
+
+
+# -- made by the construct transforms ---------------------------------------------------
+
+
+class qmd_hard_break(nodes.Inline, nodes.Element):  # noqa: N801
+    """A hard line break (MyST writes one as raw html ``<br />`` plus raw latex ``\\\\``)."""
+
+
+class qmd_task_checkbox(nodes.Inline, nodes.Element):  # noqa: N801
+    """The ``[ ]``/``[x]`` of a task-list item; ``checked`` says which."""
+
+
+class qmd_only(nodes.Element):  # noqa: N801
+    """An ``only`` block kept for Quarto: ``formats`` is the Quarto ``when-format`` value."""
+
+
+class qmd_margin(nodes.Element):  # noqa: N801
+    """Content for the page margin (``.column-margin``)."""
+
+
+class qmd_video(nodes.Element):  # noqa: N801
+    """An embedded video (``{{< video url >}}``); ``uri`` and optional ``width``/``height``."""
+
+
+class qmd_aside(nodes.Inline, nodes.Element):  # noqa: N801
+    """A margin note written inline (``[text]{.aside}``)."""
+
+
+#: the nodes of :mod:`.constructs`
+CONSTRUCT_NODES = (qmd_hard_break, qmd_task_checkbox, qmd_only, qmd_margin, qmd_video, qmd_aside)

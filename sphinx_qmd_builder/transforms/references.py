@@ -188,9 +188,16 @@ class QmdDeadLinkTransform(SphinxPostTransform):
     formats = ("qmd",)
 
     def run(self, **kwargs: Any) -> None:
+        on_page: set[str] | None = None
         for node in list(self.document.findall(nodes.reference)):
             refid = node.get("refid")
-            if refid and refid not in self.document.ids and node.parent is not None:
+            if not refid or refid in self.document.ids or node.parent is None:
+                continue
+            if on_page is None:
+                # rST parsed inside MyST (``{eval-rst}``: autodoc) registers its ids with a
+                # document of its own; the nodes still carry them
+                on_page = {i for n in self.document.findall(nodes.Element) for i in n["ids"]}
+            if refid not in on_page:
                 node.replace_self(node.children or [nodes.Text(node.astext())])
 
 

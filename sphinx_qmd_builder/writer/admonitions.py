@@ -12,7 +12,6 @@ from typing import Any
 
 from docutils import nodes
 
-from . import markdown as md
 from .translator_api import TranslatorAPI
 
 #: Sphinx/docutils admonition node (or admonition class) -> Quarto callout type
@@ -56,7 +55,7 @@ def collapse_of(node: nodes.Element) -> str | None:
 
 
 class AdmonitionVisitors(TranslatorAPI):
-    """Mixin for :class:`~sphinx_qmd_builder.writer.QmdTranslator`."""
+    """Mixin for :class:`~.translator.QmdTranslator`."""
 
     def callout(
         self,
@@ -74,7 +73,7 @@ class AdmonitionVisitors(TranslatorAPI):
         if self.config.qmd_callout_appearance:
             attrs["appearance"] = self.config.qmd_callout_appearance
         attrs.update(extra)
-        header = md.attributes(ident, [f"callout-{kind}"], **attrs)
+        header = self.id_attributes(ident, [f"callout-{kind}"], **attrs)
         parts = []
         if title:
             parts.append(f"## {title}" if collapse is not None else f"**{title}**")
@@ -91,8 +90,7 @@ class AdmonitionVisitors(TranslatorAPI):
     def depart_admonition(self, node: nodes.Element) -> None:
         ctx = self.pop()
         kind = CALLOUT_TYPES.get(admonition_kind(node), "note")
-        title = ctx.data.get("title", "")
-        self.add_block(self.callout(kind, title, ctx.make(), collapse_of(node)))
+        self.add_block(self.callout(kind, ctx.title, ctx.make(), collapse_of(node)))
 
     # every docutils admonition class is written by the same pair
     visit_note = visit_tip = visit_hint = visit_important = visit_warning = visit_admonition
@@ -103,7 +101,7 @@ class AdmonitionVisitors(TranslatorAPI):
 
     def visit_seealso(self, node: nodes.Element) -> None:
         self.push("admonition")
-        self.ctx.data["title"] = "See also"
+        self.ctx.title = "See also"
 
     depart_seealso = depart_admonition
 
@@ -115,4 +113,4 @@ class AdmonitionVisitors(TranslatorAPI):
     def depart_toggle_container(self, node: nodes.Element) -> None:
         ctx = self.pop()
         collapse = collapse_of(node) or "true"
-        self.add_block(self.callout("note", ctx.data.get("title", ""), ctx.make(), collapse))
+        self.add_block(self.callout("note", ctx.title, ctx.make(), collapse))

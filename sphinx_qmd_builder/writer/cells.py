@@ -8,7 +8,7 @@ with ``include: false`` / ``echo: false`` + ``output: false``: nothing is lost.
 
 For notebooks written as ``.ipynb`` the translator does not write code cells at all: it
 records which markdown cell each block it writes came from (myst-nb numbers the lines of
-cell *i* from ``(i + 1) * 10000``), and :mod:`.notebooks` puts the notebook back together.
+cell *i* from ``(i + 1) * 10000``), and :mod:`..book.notebooks` puts the notebook back together.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from docutils import nodes
 from sphinx.util import logging
 
 from ..labels import quarto_id
+from ..transforms.nodes import qmd_pending_block
 from . import markdown as md
 from .translator_api import TranslatorAPI
 
@@ -243,7 +244,7 @@ def node_line(node: nodes.Node) -> int | None:
 
 
 class CellVisitors(TranslatorAPI):
-    """Mixin for :class:`.writer.QmdTranslator`: code cells and per-cell bookkeeping."""
+    """Mixin for :class:`~.translator.QmdTranslator`: code cells and per-cell bookkeeping."""
 
     # provided by QmdTranslator
     stack: list[Any]
@@ -256,6 +257,8 @@ class CellVisitors(TranslatorAPI):
         #: the source line of each block of the document context, in order
         self.block_lines: list[int | None] = []
         self.top_line: int | None = None
+        #: notebook cell index -> the glued figure that cell makes (see cell_figures)
+        self.cell_figures = self.figures_made_by_cells()
 
     # -- which source line wrote which block -------------------------------------------
 
@@ -291,13 +294,13 @@ class CellVisitors(TranslatorAPI):
     def visit_container(self, node: nodes.container) -> None:
         if node.get("nb_element") == "cell_code":
             if not self.notebook_as_ipynb:
-                self.add_block(self.code_cell_text(node))  # type: ignore[attr-defined]
+                self.add_block(self.code_cell_text(node))
             # in a notebook written as .ipynb the stored cell (and outputs) are kept
             raise nodes.SkipNode
-        self.push()  # type: ignore[attr-defined]
+        self.push()
 
     def depart_container(self, node: nodes.container) -> None:
-        self.add_block(self.pop().make())  # type: ignore[attr-defined]
+        self.add_block(self.pop().make())
 
     def figure_id(self, name: str) -> str:
         target = self.builder.labels.lookup(name)
@@ -334,9 +337,11 @@ class CellVisitors(TranslatorAPI):
             code = cell.source if cell is not None else ""
         language = self.builder.cell_language(self.docname, source)
         options = self.options_for(node.get("cell_metadata", {}) or {}, node)
+        self.adopt_glued_figure(node.get("cell_index"), options)
         return self.fenced_cell(language, options, code)
 
     def fenced_cell(self, language: str, options: CellOptions, code: str) -> str:
+        self.note_id(options.options.get("label"))
         head = "".join(f"{line}\n" for line in options.lines())
         body = code.rstrip()
         fence = md.code_fence(head + body)
@@ -363,6 +368,7 @@ class CellVisitors(TranslatorAPI):
             if cell.cell_type != "code" or not is_removed(cell) or not cell.source.strip():
                 continue
             options = self.options_for(cell.metadata, None)
+            self.adopt_glued_figure(cell.index, options)
             text = self.fenced_cell(language, options, cell.source)
             position = next(
                 (
@@ -397,6 +403,7 @@ class CellVisitors(TranslatorAPI):
                     subtype="cell_option",
                 )
             if found.options:
+                self.note_id(found.options.get("label"))
                 result[cell.index] = found.lines()
         return result
 
@@ -410,3 +417,157 @@ class CellVisitors(TranslatorAPI):
                 current = line // CELL_LINE_STRIDE - 1
             groups.setdefault(current, []).append(text)
         return {index: "\n\n".join(blocks) for index, blocks in groups.items()}
+
+    # -- glued and evaluated values without a stored output (transforms/glue.py) -------------
+    #
+    # QUARTO.md fact 18: Quarto prints an inline `{python} expr` as its literal text when it
+    # does not execute, and a `fig-` cell loses its caption without an image output. So an
+    # expression becomes inline code Quarto evaluates only when the book's _quarto.yml lets
+    # Quarto execute and the value is computed on this page (a .qmd with a kernel); otherwise
+    # the expression is written as plain inline code and the warning says why. A glued figure
+    # is always a figure div (its caption and label kept, so `@fig-` refs resolve); there is
+    # no image to show unless a stored one was found at read time. `{{< embed >}}` is never
+    # written: whenever fact 17's conditions hold (an .ipynb with stored outputs) myst-nb has
+    # the stored value and it is written directly, without embed's duplicate ids.
+
+    def figures_made_by_cells(self) -> dict[int, nodes.figure]:
+        """Glued figures without a stored image whose cell Quarto will run on this page.
+
+        Only there does the glue cell itself become the figure (``#| label: fig-…``,
+        ``#| fig-cap:``), as the issue asks; elsewhere the figure stays a figure div.
+        A cell that glues several such figures keeps them all as divs (one label per cell).
+        """
+        from ..book.quarto_yml import quarto_executes
+
+        if self.notebook_as_ipynb or not self.builder.notebook_kernel(self.docname):
+            return {}
+        if not quarto_executes(self.builder):
+            return {}
+        found: dict[int, list[nodes.figure]] = {}
+        for block in self.document.findall(qmd_pending_block):
+            figure = block.parent
+            if (
+                isinstance(figure, nodes.figure)
+                and block["origin"] == "glue"
+                and block.get("cell") is not None
+                and not block.get("refdoc")
+                and self.builder.labels.for_node(self.docname, figure) is not None
+            ):
+                found.setdefault(block["cell"], []).append(figure)
+        return {cell: figures[0] for cell, figures in found.items() if len(figures) == 1}
+
+    def adopt_glued_figure(self, index: int | None, options: CellOptions) -> None:
+        """Make cell *index* the figure it glues: label, caption, and its output shown."""
+        figure = self.cell_figures.get(index) if index is not None else None
+        if figure is None:
+            return
+        target = self.builder.labels.for_node(self.docname, figure)
+        assert target is not None  # checked in figures_made_by_cells
+        options.options["label"] = target.qid
+        caption = figure.next_node(nodes.caption)
+        if caption is not None:
+            self.push("inline")  # type: ignore[attr-defined]
+            for child in caption.children:
+                child.walkabout(self)  # type: ignore[arg-type]
+            text = " ".join(self.pop().make_inline().split())  # type: ignore[attr-defined]
+            if text:
+                options.options["fig-cap"] = text
+        # the cell was hidden in the Jupyter Book (remove-cell / remove-output), but its
+        # output is now the figure: show the output, hide the code
+        if options.options.pop("include", True) is False:
+            options.options["echo"] = False
+        options.options.pop("output", None)
+        self.warn(
+            "glued figure %s is made by notebook cell %d when Quarto executes the book; "
+            "Quarto shows its caption only if that cell outputs an image (QUARTO.md fact 18)",
+            figure,
+            "glue",
+            target.qid,
+            index + 1,  # type: ignore[operator]
+        )
+
+    def figure_made_by_cell(self, node: nodes.figure) -> bool:
+        """Write only a note and the legend of a glued figure its cell makes."""
+        if not any(node is figure for figure in self.cell_figures.values()):
+            return False
+        target = self.builder.labels.for_node(self.docname, node)
+        note = f"glued figure {target.qid if target else ''}: made by the cell that glues it"
+        self.add_block(f"<!-- {md.comment_text(note)} -->")
+        for legend in node.findall(nodes.legend):
+            legend.walkabout(self)  # type: ignore[arg-type]
+        return True
+
+    def computes_here(self, node: nodes.Element) -> bool:
+        """Whether Quarto will evaluate an expression glued/evaluated on this page."""
+        from ..book.quarto_yml import quarto_executes
+
+        return (
+            bool(node.get("expression"))
+            and not node.get("refdoc")
+            and not self.notebook_as_ipynb
+            and bool(self.builder.notebook_kernel(self.docname))
+            and quarto_executes(self.builder)
+        )
+
+    def pending_text(self, node: nodes.Element) -> str:
+        """The expression to show, with ``{glue:text}``'s format applied when computed."""
+        expression = node.get("expression") or node["key"]
+        if node.get("fmt_spec"):
+            return f"format({expression}, {node['fmt_spec']!r})"
+        return expression
+
+    def warn_pending(self, node: nodes.Element, form: str) -> None:
+        from ..book.quarto_yml import quarto_executes
+
+        if node["origin"] == "eval":
+            what, reason = "{eval}", "no kernel ran while converting"
+        else:
+            what, reason = f"glue key {node['key']!r}", "no stored value"
+            if not node.get("expression"):
+                where = f"page {node['refdoc']!r}" if node.get("refdoc") else "this page"
+                reason += f", and no cell of {where} glues it"
+            elif node.get("refdoc"):
+                reason += f" in {node['refdoc']!r}, where it is glued"
+        if not quarto_executes(self.builder):
+            reason += "; the book is not executed"
+        self.warn(
+            "%s: %s: %s (store the notebook's outputs, or execute the book)",
+            node,
+            "glue",
+            what,
+            reason,
+            form,
+        )
+
+    def visit_qmd_pending_value(self, node: nodes.Element) -> None:
+        if self.computes_here(node):
+            language = self.builder.cell_language(self.docname, None)
+            self.add_inline(md.inline_code(f"{{{language}}} {self.pending_text(node)}"))
+        else:
+            expression = node.get("expression") or node["key"]
+            self.add_inline(md.inline_code(expression))
+            self.warn_pending(node, f"written as the code `{expression}`")
+        raise nodes.SkipNode
+
+    def visit_qmd_pending_block(self, node: nodes.Element) -> None:
+        expression = node.get("expression") or node["key"]
+        language = self.builder.cell_language(self.docname, None)
+        if isinstance(node.parent, nodes.figure):
+            # no image: the figure keeps its caption and label; a comment says what is missing
+            cell = node.get("cell")
+            made_by = (
+                f"notebook cell {cell + 1} (`{expression}`)"
+                if cell is not None
+                else (f"`{expression}`")
+            )
+            note = f"glued figure {node['key']!r}: no stored image; {made_by} makes it"
+            self.add_block(f"<!-- {md.comment_text(note)} -->")
+            self.warn_pending(node, "the figure is written with its caption and no image")
+        elif self.computes_here(node):
+            options = CellOptions({"echo": False}, [])
+            self.add_block(self.fenced_cell(language, options, expression))
+        else:
+            fence = md.code_fence(expression)
+            self.add_block(f"{fence}{language}\n{expression}\n{fence}")
+            self.warn_pending(node, "written as a code block with its expression")
+        raise nodes.SkipNode

@@ -3,7 +3,7 @@
 sphinx-design writes plain ``container`` nodes marked with ``design_component``;
 :class:`~sphinx_qmd_builder.transforms.constructs.DesignTitles` has already turned their
 label rubrics and card titles into ``title`` nodes, so the title lands in
-``ctx.data["title"]`` like any other titled element.
+the container's ``ctx.title`` like any other titled element.
 
 tab-set -> ``::: {.panel-tabset}`` (one ``##`` heading per tab); dropdown -> a
 collapsible callout; card -> a callout without icon (title linked when the card is);
@@ -20,6 +20,7 @@ from docutils import nodes
 
 from . import markdown as md
 from .admonitions import collapse_of
+from .contexts import Context, GridRowContext, TabSetContext
 from .translator_api import TranslatorAPI
 
 _COLS = re.compile(r"^sd-row-cols(?:-(xs|sm|md|lg))?-(\d+)$")
@@ -67,7 +68,7 @@ def _figure_cells(row: nodes.Element) -> bool:
 
 
 class DesignVisitors(TranslatorAPI):
-    """Mixin for :class:`~sphinx_qmd_builder.writer.QmdTranslator`."""
+    """Mixin for :class:`~.translator.QmdTranslator`."""
 
     if TYPE_CHECKING:
 
@@ -94,14 +95,20 @@ class DesignVisitors(TranslatorAPI):
 
     def visit_design_container(self, node: nodes.Element) -> None:
         component = node.get("design_component", "")
-        self.push(f"design:{component}")
+        kind = f"design:{component}"
+        if component in ("tab-set", "tab-set-code"):
+            self.push(TabSetContext(kind))
+        elif component == "grid-row":
+            self.push(GridRowContext(kind))
+        else:
+            self.push(Context(kind))
 
     def depart_design_container(self, node: nodes.Element) -> None:
         component = node.get("design_component", "")
         ctx = self.pop()
-        title = ctx.data.get("title", "")
-        if component in ("tab-set", "tab-set-code"):
-            tabs = ctx.data.get("tabs", [])
+        title = ctx.title
+        if isinstance(ctx, TabSetContext):
+            tabs = ctx.tabs
             # a tab set inside a tab set needs deeper headings, or Quarto merges them
             depth = sum(
                 1
@@ -112,8 +119,8 @@ class DesignVisitors(TranslatorAPI):
             inner = "\n\n".join(f"{mark} {t or 'Tab'}\n\n{b}".rstrip() for t, b in tabs)
             self.add_block(f"::: {{.panel-tabset}}\n\n{inner}\n\n:::")
         elif component == "tab-item":
-            if self.ctx.kind.startswith("design:tab-set"):
-                self.ctx.data.setdefault("tabs", []).append((title, ctx.make()))
+            if isinstance(self.ctx, TabSetContext):
+                self.ctx.tabs.append((title, ctx.make()))
             else:  # a tab outside a tab set (never made by sphinx-design): keep it
                 self.add_block("\n\n".join(p for p in (f"**{title}**" * bool(title), ctx.make())))
         elif component == "dropdown":
@@ -127,9 +134,9 @@ class DesignVisitors(TranslatorAPI):
             if link and not title:
                 body = f"{body}\n\n<{link}>" if "://" in link else f"{body}\n\n[{link}]({link})"
             self.add_block(self.callout("note", title, body, icon="false"))
-        elif component == "grid-row":
+        elif isinstance(ctx, GridRowContext):
             columns = grid_columns(node)
-            items = ctx.data.get("items", [])
+            items = ctx.items
             attrs = md.attributes(None, [], layout_ncol=columns) if columns else "{}"
             if _figure_cells(node):
                 # figures side by side: Quarto lays out the figures themselves
@@ -137,8 +144,8 @@ class DesignVisitors(TranslatorAPI):
             else:
                 inner = "\n\n".join(f"::: {{}}\n\n{item}\n\n:::" for item in items if item)
             self.add_block(f"::: {attrs}\n\n{inner}\n\n:::")
-        elif component == "grid-item" and self.ctx.kind == "design:grid-row":
-            self.ctx.data.setdefault("items", []).append(ctx.make())
+        elif component == "grid-item" and isinstance(self.ctx, GridRowContext):
+            self.ctx.items.append(ctx.make())
         else:
             if title:
                 ctx.blocks.insert(0, f"**{title}**")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 
 from . import markdown as md
+from .contexts import FigureContext
 from .translator_api import TranslatorAPI
 
 
@@ -38,7 +39,7 @@ def layout_columns(node: nodes.Element) -> tuple[int, bool]:
 
 
 class FigureVisitors(TranslatorAPI):
-    """Mixin for :class:`~sphinx_qmd_builder.writer.QmdTranslator`."""
+    """Mixin for :class:`~.translator.QmdTranslator`."""
 
     if TYPE_CHECKING:
 
@@ -47,10 +48,11 @@ class FigureVisitors(TranslatorAPI):
         ) -> str: ...
 
     def visit_subfigure(self, node: nodes.figure) -> None:
-        self.push("figure").data["subfigures"] = []
+        self.push(FigureContext())
 
     def depart_subfigure(self, node: nodes.figure) -> None:
         ctx = self.pop()
+        assert isinstance(ctx, FigureContext)
         columns, exact = layout_columns(node)
         if not exact:
             self.warn(
@@ -61,8 +63,8 @@ class FigureVisitors(TranslatorAPI):
                 columns,
             )
         target = self.builder.labels.for_node(self.docname, node)
-        attrs = md.attributes(target.qid if target else None, [], layout_ncol=columns)
-        parts = [*ctx.data["subfigures"], ctx.make(), ctx.data.get("caption", "")]
+        attrs = self.id_attributes(target.qid if target else None, [], layout_ncol=columns)
+        parts = [*ctx.subfigures, ctx.make(), ctx.caption]
         body = "\n\n".join(p for p in parts if p)
         self.add_block(f"::: {attrs}\n\n{body}\n\n:::")
 
@@ -73,5 +75,9 @@ class FigureVisitors(TranslatorAPI):
         alt = node.get("alt", "") if node.parent.get("subcaptions") else ""
         caption = md.escape_text(alt) if alt and alt != node.get("uri") else ""
         text = self.image_markdown(node, target.qid if target else None, caption)
-        self.ctx.data["subfigures"].append(text)
+        figure = self.ctx
+        if isinstance(figure, FigureContext):
+            figure.subfigures.append(text)
+        else:  # the image sits deeper inside the subfigure: keep it where it is
+            self.add_block(text)
         raise nodes.SkipNode

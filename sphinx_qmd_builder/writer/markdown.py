@@ -117,11 +117,24 @@ def attributes(
     return "{" + " ".join(parts) + "}" if parts else ""
 
 
-def indent(text: str, prefix: str, first: str | None = None) -> str:
-    """Indent every non-empty line of *text*; *first* replaces the prefix on line one."""
-    lines = text.split("\n")
-    out = []
-    for i, line in enumerate(lines):
-        lead = first if (i == 0 and first is not None) else prefix
-        out.append(lead + line if line.strip() or i == 0 else "")
-    return "\n".join(out)
+def comment_text(text: str) -> str:
+    """*text* made safe inside ``<!-- ... -->``: it cannot end the comment early, and no
+    line of it reads as a code fence.
+
+    A run of hyphens is spaced out (``--->`` -> ``- - ->``): with no ``--`` left, neither
+    ``-->`` nor ``--!>`` can occur. A line starting with a fence (a commented-out directive)
+    gets its fence spaced out the same way, as Quarto's scan for code cells would read it
+    even inside a comment (QUARTO.md 16). The comment is not rendered: only its
+    boundaries matter, not the exact characters.
+    """
+    text = re.sub(r"-(?=-)", "- ", text)
+    return "\n".join(_break_fence(line) for line in text.split("\n"))
+
+
+def _break_fence(line: str) -> str:
+    body = line.lstrip()
+    match = re.match(r"`{3,}|~{3,}", body)
+    if match is None:
+        return line
+    run = match.group(0)
+    return line[: len(line) - len(body)] + " ".join(run) + body[len(run) :]

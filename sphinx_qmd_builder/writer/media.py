@@ -44,7 +44,7 @@ def video_shortcode(url: str, **options: str | None) -> str:
 
 
 class MediaVisitors(TranslatorAPI):
-    """Mixin for :class:`~sphinx_qmd_builder.writer.QmdTranslator`."""
+    """Mixin for :class:`~.translator.QmdTranslator`."""
 
     def visit_youtube(self, node: nodes.Element) -> None:
         platform = node.get("platform") or node.__class__.__name__

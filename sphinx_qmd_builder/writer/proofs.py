@@ -31,7 +31,7 @@ def _plain_title(title: str) -> str:
 
 
 class ProofVisitors(TranslatorAPI):
-    """Mixin for :class:`~sphinx_qmd_builder.writer.QmdTranslator`."""
+    """Mixin for :class:`~.translator.QmdTranslator`."""
 
     def visit_proof_like(self, node: nodes.Element) -> None:
         self.push("proof")
@@ -39,7 +39,7 @@ class ProofVisitors(TranslatorAPI):
     def depart_proof_like(self, node: nodes.Element) -> None:
         ctx = self.pop()
         realtype = node.get("realtype") or node.get("type") or "proof"
-        title = _plain_title(ctx.data.get("title", ""))
+        title = _plain_title(ctx.title)
         body = ctx.make()
         target = self.builder.labels.for_node(self.docname, node)
         if realtype == "solution":
@@ -47,13 +47,13 @@ class ProofVisitors(TranslatorAPI):
             return
         if realtype in PROOF_CLASSES:
             ident = target.qid if target else None
-            attrs = md.attributes(ident, [PROOF_CLASSES[realtype]])
+            attrs = self.id_attributes(ident, [PROOF_CLASSES[realtype]])
             heading = f"## {title}\n\n" if title else ""
             self.add_block(f"::: {attrs}\n\n{heading}{body}\n\n:::")
             return
         if target is not None and target.numbered:
             heading = f"## {title}\n\n" if title else ""
-            self.add_block(f"::: {md.attributes(target.qid)}\n\n{heading}{body}\n\n:::")
+            self.add_block(f"::: {self.id_attributes(target.qid)}\n\n{heading}{body}\n\n:::")
             return
         # a type Quarto does not number: say what it is in the title
         name = realtype.replace("_", " ").title()
@@ -74,7 +74,7 @@ class ProofVisitors(TranslatorAPI):
             # a hidden solution: Quarto's .solution cannot collapse, a callout can
             title = lead or "Solution"
             return self.callout("note", title, body, collapse_of(node), ident, icon="false")
-        attrs = md.attributes(ident, ["solution"])
+        attrs = self.id_attributes(ident, ["solution"])
         parts = [p for p in (f"**{lead}**" if lead else "", body) if p]
         return f"::: {attrs}\n\n" + "\n\n".join(parts) + "\n\n:::"
 

@@ -10,10 +10,16 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 
 from . import markdown as md
+from .contexts import (
+    DefinitionItemContext,
+    DefinitionListContext,
+    LineBlockContext,
+    prefix_lines,
+)
 from .translator_api import TranslatorAPI
 
 if TYPE_CHECKING:
-    from ..transforms.constructs import qmd_only
+    from ..transforms.nodes import qmd_only
 
 
 def _footnote_label(node: nodes.Element) -> str:
@@ -26,31 +32,23 @@ def _footnote_label(node: nodes.Element) -> str:
 
 
 class ProseVisitors(TranslatorAPI):
-    """Mixin for :class:`~sphinx_qmd_builder.writer.QmdTranslator`."""
+    """Mixin for :class:`~.translator.QmdTranslator`."""
 
     document: nodes.document
 
     # -- definition lists and glossaries -------------------------------------------------
 
     def visit_definition_list(self, node: nodes.Element) -> None:
-        self.push("deflist")
+        self.push(DefinitionListContext())
 
     def depart_definition_list(self, node: nodes.Element) -> None:
-        ctx = self.pop()
-        self.add_block("\n\n".join(ctx.data.get("items", [])))
+        self.add_block(self.pop().make())
 
     def visit_definition_list_item(self, node: nodes.Element) -> None:
-        ctx = self.push("deflist-item")
-        ctx.data["terms"] = []
+        self.push(DefinitionItemContext())
 
     def depart_definition_list_item(self, node: nodes.Element) -> None:
-        ctx = self.pop()
-        terms = ctx.data["terms"]
-        definitions = ctx.data.get("definitions", [])
-        lines = terms[:] if terms else [""]
-        for definition in definitions or [""]:
-            lines.append(md.indent(definition, "    ", first=":   "))
-        self.ctx.data.setdefault("items", []).append("\n".join(lines))
+        self.collect(DefinitionListContext, self.pop().make(), lambda deflist: deflist.items)
 
     def visit_term(self, node: nodes.Element) -> None:
         self.push("inline")
@@ -59,23 +57,26 @@ class ProseVisitors(TranslatorAPI):
         text = self.pop().make_inline().strip()
         if node.get("ids"):
             # glossary terms are link targets ({term} references point here)
-            text = f"[{text}]{md.attributes(node['ids'][0])}"
-        self.ctx.data.setdefault("terms", []).append(text)
+            text = f"[{text}]{self.id_attributes(node['ids'][0])}"
+        self.collect(DefinitionItemContext, text, lambda item: item.terms)
 
     def visit_classifier(self, node: nodes.Element) -> None:
         self.push("inline")
 
     def depart_classifier(self, node: nodes.Element) -> None:
         text = self.pop().make_inline().strip()
-        terms = self.ctx.data.setdefault("terms", [""])
-        terms[-1] = f"{terms[-1]} *({text})*"
+        item = self.ctx
+        if not isinstance(item, DefinitionItemContext) or not item.terms:
+            self.add_block(f"*({text})*")  # a tree docutils never makes: keep the words
+            return
+        item.terms[-1] = f"{item.terms[-1]} *({text})*"
 
     def visit_definition(self, node: nodes.Element) -> None:
         self.push()
 
     def depart_definition(self, node: nodes.Element) -> None:
         text = self.pop().make()
-        self.ctx.data.setdefault("definitions", []).append(text)
+        self.collect(DefinitionItemContext, text, lambda item: item.definitions)
 
     def visit_glossary(self, node: nodes.Element) -> None:
         pass
@@ -96,7 +97,7 @@ class ProseVisitors(TranslatorAPI):
 
     def depart_footnote(self, node: nodes.Element) -> None:
         body = self.pop().make()
-        self.add_block(md.indent(body, "    ", first=f"[^{_footnote_label(node)}]: "))
+        self.add_block(prefix_lines(body, "    ", first=f"[^{_footnote_label(node)}]: "))
 
     def visit_label(self, node: nodes.Element) -> None:
         # footnote and citation numbers: Quarto numbers footnotes itself
@@ -105,21 +106,22 @@ class ProseVisitors(TranslatorAPI):
     # -- line blocks, breaks, task lists ---------------------------------------------------
 
     def visit_line_block(self, node: nodes.Element) -> None:
-        self.push("line_block")
+        self.push(LineBlockContext())
 
     def depart_line_block(self, node: nodes.Element) -> None:
-        lines = self.pop().data.get("lines", [])
-        if self.ctx.kind == "line_block":  # nested: indent its lines
-            self.ctx.data.setdefault("lines", []).extend("\u00a0\u00a0" + ln for ln in lines)
+        block = self.pop()
+        assert isinstance(block, LineBlockContext)
+        if isinstance(self.ctx, LineBlockContext):  # nested: indent its lines
+            self.ctx.lines.extend("\u00a0\u00a0" + ln for ln in block.lines)
             return
-        self.add_block("\n".join(f"| {ln}".rstrip() for ln in lines))
+        self.add_block(block.make())
 
     def visit_line(self, node: nodes.Element) -> None:
         self.push("inline")
 
     def depart_line(self, node: nodes.Element) -> None:
         text = self.pop().make_inline().strip()
-        self.ctx.data.setdefault("lines", []).append(text)
+        self.collect(LineBlockContext, text, lambda block: block.lines)
 
     def visit_qmd_hard_break(self, node: nodes.Element) -> None:
         self.add_inline("\\\n")
@@ -168,9 +170,8 @@ class ProseVisitors(TranslatorAPI):
 
     def depart_topic(self, node: nodes.Element) -> None:
         ctx = self.pop()
-        title = ctx.data.get("title")
-        if title:
-            ctx.blocks.insert(0, f"**{title}**")
+        if ctx.title:
+            ctx.blocks.insert(0, f"**{ctx.title}**")
         self.add_block(ctx.make())
 
     # -- images --------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ _KEY_CONTINUES = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345
 
 
 class RefVisitors(TranslatorAPI):
-    """Mixin of :class:`.writer.QmdTranslator`: cross-references and citations."""
+    """Mixin of :class:`~.translator.QmdTranslator`: cross-references and citations."""
 
     add_inline: Any
 
@@ -84,9 +84,9 @@ class RefVisitors(TranslatorAPI):
         caption = self.render_child(node, nodes.caption)
         target = self.builder.labels.for_node(self.docname, node)
         if target is not None and target.numbered and caption:
-            self.add_block(f"::: {md.attributes(target.qid)}\n\n{code}\n\n{caption}\n\n:::")
+            self.add_block(f"::: {self.id_attributes(target.qid)}\n\n{code}\n\n{caption}\n\n:::")
             raise nodes.SkipNode
-        anchor = f"[]{{#{target.qid}}}" if target is not None else ""
+        anchor = self.anchor(target.qid) if target is not None else ""
         for block in (anchor, caption, code):
             if block:
                 self.add_block(block)
@@ -100,7 +100,7 @@ class RefVisitors(TranslatorAPI):
         ctx = self.push("listing")
         child.walkabout(self)  # type: ignore[arg-type]
         self.pop()
-        return (ctx.data.get("caption") or ctx.make()).strip()
+        return ctx.make().strip()
 
 
 def number_reference(qid: str, pre: str, post: str) -> str:

@@ -9,44 +9,28 @@ caption and the id go below the table, ``: Caption {#tbl-x}``.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from docutils import nodes
 
-from . import markdown as md
+from .contexts import Cell, TableContext
 from .translator_api import TranslatorAPI
 
 _ALIGN_CLASSES = {"text-left": "left", "text-center": "center", "text-right": "right"}
 
 
-@dataclass
-class Cell:
-    """One table cell: its markdown and how many extra rows/columns it covers."""
-
-    text: str
-    morecols: int = 0
-    morerows: int = 0
-    align: str | None = None
-
-    @property
-    def lines(self) -> list[str]:
-        return self.text.split("\n") if self.text else [""]
-
-
 class TableVisitors(TranslatorAPI):
-    """Mixin of :class:`.writer.QmdTranslator`: docutils tables."""
+    """Mixin of :class:`~.translator.QmdTranslator`: docutils tables."""
 
     warn: Any
 
     def visit_table(self, node: nodes.table) -> None:
-        ctx = self.push("table")
-        ctx.data.update(header=[], body=[], colwidths=[], section="body")
+        self.push(TableContext())
 
     def depart_table(self, node: nodes.table) -> None:
         ctx = self.pop()
-        header: list[list[Cell]] = ctx.data["header"]
-        body: list[list[Cell]] = ctx.data["body"]
+        assert isinstance(ctx, TableContext)
+        header, body = ctx.header, ctx.body
         ncols = max((_row_width(r) for r in header + body), default=0)
         if ncols == 0:
             self.warn("empty table left out", node, "table")
@@ -57,15 +41,15 @@ class TableVisitors(TranslatorAPI):
         else:
             table = grid_table(header, body, ncols, aligns)
         target = self.builder.labels.for_node(self.docname, node)
-        caption = ctx.data.get("title", "")
-        widths = ctx.data["colwidths"] if "colwidths-given" in node.get("classes", []) else []
+        caption = ctx.title
+        widths = ctx.colwidths if "colwidths-given" in node.get("classes", []) else []
         parts = []
         if target is not None and not target.numbered:
-            parts.append(f"[]{{#{target.qid}}}")
+            parts.append(self.anchor(target.qid))
         parts.append(table)
         ident = target.qid if target is not None and target.numbered else None
         colwidths = _percentages(widths) if widths and len(widths) == ncols else None
-        attrs = md.attributes(ident, [], tbl_colwidths=colwidths)
+        attrs = self.id_attributes(ident, [], tbl_colwidths=colwidths)
         if caption or attrs:
             parts.append(f": {caption} {attrs}".rstrip() if caption else f": {attrs}")
         self.add_block("\n\n".join(parts))
@@ -76,24 +60,31 @@ class TableVisitors(TranslatorAPI):
     def depart_tgroup(self, node: nodes.tgroup) -> None:
         pass
 
+    @property
+    def table(self) -> TableContext:
+        """The table being written (a table's parts are visited right inside it)."""
+        ctx = self.ctx
+        assert isinstance(ctx, TableContext), "a table part outside a table"
+        return ctx
+
     def visit_colspec(self, node: nodes.colspec) -> None:
-        self.ctx.data["colwidths"].append(node.get("colwidth", 1))
+        self.table.colwidths.append(node.get("colwidth", 1))
         raise nodes.SkipNode
 
     def visit_thead(self, node: nodes.thead) -> None:
-        self.ctx.data["section"] = "header"
+        self.table.in_header = True
 
     def depart_thead(self, node: nodes.thead) -> None:
-        self.ctx.data["section"] = "body"
+        self.table.in_header = False
 
     def visit_tbody(self, node: nodes.tbody) -> None:
-        self.ctx.data["section"] = "body"
+        self.table.in_header = False
 
     def depart_tbody(self, node: nodes.tbody) -> None:
         pass
 
     def visit_row(self, node: nodes.row) -> None:
-        self.ctx.data[self.ctx.data["section"]].append([])
+        self.table.add_row()
 
     def depart_row(self, node: nodes.row) -> None:
         pass
@@ -107,7 +98,7 @@ class TableVisitors(TranslatorAPI):
             (_ALIGN_CLASSES[c] for c in node.get("classes", []) if c in _ALIGN_CLASSES), None
         )
         cell = Cell(text, node.get("morecols", 0), node.get("morerows", 0), align)
-        self.ctx.data[self.ctx.data["section"]][-1].append(cell)
+        self.table.add_cell(cell)
 
 
 def _row_width(row: list[Cell]) -> int:
@@ -235,7 +226,14 @@ def grid_table(
         return cell.lines[index] if index < len(cell.lines) else ""
 
     def rule(r: int, char: str, with_aligns: bool = False) -> str:
-        """The border above row *r* (``r == len(rows)``: the bottom border)."""
+        """The border above row *r* (``r == len(rows)``: the bottom border).
+
+        *with_aligns*: pandoc reads column alignment from the colons of the rule under
+        the header (or of the top rule when there is no header); a rule that a row span
+        crosses cannot carry them, so it is drawn plain.
+        """
+        crossed = any(0 < r < len(rows) and place(r, c)[1] < r for c in range(ncols))
+        with_aligns = with_aligns and not crossed
         out = "+"
         c = 0
         while c < ncols:
@@ -258,10 +256,9 @@ def grid_table(
 
     lines = []
     for r in range(len(rows)):
-        header_rule = r == len(header) and header
-        lines.append(rule(r, "=" if header_rule else "-", with_aligns=(r == 0 and not header)))
-        if header_rule:
-            lines[-1] = _align_rule(lines[-1], aligns, widths)
+        header_rule = r == len(header) and bool(header)
+        top_aligned = r == 0 and not header
+        lines.append(rule(r, "=" if header_rule else "-", with_aligns=top_aligned or header_rule))
         for offset in range(heights[r]):
             out = "|"
             c = 0
@@ -271,10 +268,8 @@ def grid_table(
                 out += " " + cell_line(cell, top, r, offset).ljust(width) + " |"
                 c = left + cell.morecols + 1
             lines.append(out)
-    bottom = rule(len(rows), "=" if len(header) == len(rows) else "-")
-    if len(header) == len(rows):
-        bottom = _align_rule(bottom, aligns, widths)
-    lines.append(bottom)
+    header_only = len(header) == len(rows)
+    lines.append(rule(len(rows), "=" if header_only else "-", with_aligns=header_only))
     return "\n".join(lines)
 
 
@@ -283,13 +278,6 @@ def _joins(place: Any, r: int, c: int, nrows: int) -> bool:
     if not 0 < r < nrows:
         return False
     return place(r, c - 1)[1] < r and place(r, c)[1] < r
-
-
-def _align_rule(line: str, aligns: list[str | None], widths: list[int]) -> str:
-    """Put alignment colons into a header rule made only of ``=`` segments."""
-    if not any(aligns) or "|" in line or " " in line:
-        return line
-    return "+" + "+".join(_aligned("=" * (w + 2), a) for w, a in zip(widths, aligns)) + "+"
 
 
 def _aligned(segment: str, align: str | None) -> str:

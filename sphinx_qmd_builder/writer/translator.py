@@ -1,17 +1,15 @@
-"""The Quarto writer: how one resolved doctree becomes one ``.qmd`` page.
+"""The Quarto writer: how one resolved doctree becomes one page (a :class:`.PageOutput`).
 
-The translator keeps a stack of output contexts. A block element pushes a context,
-its children write into it, and its ``depart_`` pops the context and hands the
-finished markdown to the parent (STYLE.md: the sphinx-markdown-builder shape).
+The translator keeps a stack of output contexts (:mod:`.contexts`). A block element
+pushes a context, its children write into it, and its ``depart_`` pops the context and
+hands the finished markdown to the parent (STYLE.md: the sphinx-markdown-builder shape).
 """
 
 from __future__ import annotations
 
-import json
-import posixpath
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import yaml
 from docutils import nodes, writers
 from sphinx import addnodes
 from sphinx.util import logging
@@ -19,20 +17,27 @@ from sphinx.util.docutils import SphinxTranslator
 
 from . import markdown as md
 from .admonitions import AdmonitionVisitors
+from .api import ApiVisitors
 from .cells import CellVisitors
+from .contexts import BlockQuoteContext, Context, FigureContext, ListContext
 from .design import DesignVisitors
 from .equations import display_math, strip_label
 from .figures import FigureVisitors, is_subfigure
 from .media import MediaVisitors
+from .page import PageOutput
 from .proofs import ProofVisitors
 from .prose import ProseVisitors
-from .refs import RefVisitors, format_citation  # noqa: F401 - format_citation re-exported
+from .refs import RefVisitors
 from .tables import TableVisitors
+from .toc import toc_markdown
 
 if TYPE_CHECKING:
+    from ..book.quarto_yml import TocLink
     from ..builder import QmdBuilder
 
 logger = logging.getLogger(__name__)
+
+C = TypeVar("C", bound=Context)
 
 #: kernel / lexer names -> Quarto engine language of an executable cell
 CELL_LANGUAGES = {
@@ -45,50 +50,12 @@ CELL_LANGUAGES = {
 }
 
 
-class Context:
-    """One element under construction: finished blocks plus the running inline text."""
-
-    def __init__(self, kind: str = "block") -> None:
-        self.kind = kind
-        self.blocks: list[str] = []
-        self.inline: list[str] = []
-        self.data: dict[str, Any] = {}
-
-    def add_inline(self, text: str) -> None:
-        self.inline.append(text)
-
-    def at_line_start(self) -> bool:
-        return not self.inline or "".join(self.inline[-1:]).endswith("\n")
-
-    def flush_inline(self) -> None:
-        text = "".join(self.inline).strip()
-        self.inline.clear()
-        if text:
-            self.blocks.append(text)
-
-    def add_block(self, text: str) -> None:
-        self.flush_inline()
-        if text.strip():
-            self.blocks.append(text.strip("\n"))
-
-    def make(self, separator: str = "\n\n") -> str:
-        self.flush_inline()
-        return separator.join(self.blocks)
-
-    def make_inline(self) -> str:
-        text = "".join(self.inline)
-        if self.blocks:
-            # a block inside inline content (MyST puts display math in a paragraph):
-            # keep it, as its own block, in order
-            return "\n\n".join([*self.blocks, text.strip()] if text.strip() else self.blocks)
-        return text
-
-
 class QmdWriter(writers.Writer):  # type: ignore[type-arg]
-    """docutils writer that runs :class:`QmdTranslator` and returns the page text."""
+    """docutils writer that runs :class:`QmdTranslator`; :attr:`page` is what it made."""
 
     supported = ("qmd",)
     output: str
+    page: PageOutput
 
     def __init__(self, builder: QmdBuilder) -> None:
         super().__init__()
@@ -97,8 +64,8 @@ class QmdWriter(writers.Writer):  # type: ignore[type-arg]
     def translate(self) -> None:
         visitor = self.builder.create_translator(self.document, self.builder)
         self.document.walkabout(visitor)
-        self.visitor = visitor
-        self.output = visitor.astext()  # type: ignore[attr-defined]
+        self.page = visitor.page  # type: ignore[attr-defined]
+        self.output = self.page.text
 
 
 class QmdTranslator(
@@ -111,6 +78,7 @@ class QmdTranslator(
     ProofVisitors,
     ProseVisitors,
     CellVisitors,
+    ApiVisitors,
     SphinxTranslator,
 ):
     """Writes Quarto markdown. Handlers are grouped by kind of node, as in Sphinx's writers."""
@@ -124,7 +92,9 @@ class QmdTranslator(
         self.section_level = 0
         self.front_matter: dict[str, Any] = {}
         self.title_taken = False
-        self.body = ""
+        #: the Quarto ids written so far (see :meth:`id_attributes`)
+        self.ids: set[str] = set()
+        self.page = PageOutput("")
         self.init_cells()
 
     # -- context stack ----------------------------------------------------------
@@ -133,8 +103,10 @@ class QmdTranslator(
     def ctx(self) -> Context:
         return self.stack[-1]
 
-    def push(self, kind: str = "block") -> Context:
-        ctx = Context(kind)
+    def push(self, ctx: Context | str = "block") -> Context:
+        """Open a container: a typed context, or a plain one named *ctx*."""
+        if isinstance(ctx, str):
+            ctx = Context(ctx)
         self.stack.append(ctx)
         return ctx
 
@@ -147,11 +119,38 @@ class QmdTranslator(
     def add_inline(self, text: str) -> None:
         self.ctx.add_inline(text)
 
+    def collect(self, kind: type[C], text: str, part: Callable[[C], list[str]]) -> None:
+        """Hand *text* to the enclosing container of *kind*, into its list *part* (a term
+        to its definition-list item, a line to its line block). In a tree docutils never
+        makes (no such container) the text is kept as a block."""
+        ctx = self.ctx
+        if isinstance(ctx, kind):
+            part(ctx).append(text)
+        else:
+            self.add_block(text)
+
     def warn(self, message: str, node: nodes.Node, subtype: str, *args: Any) -> None:
         logger.warning(message, *args, location=node, type="qmd", subtype=subtype)
 
+    def id_attributes(
+        self, ident: str | None = None, classes: list[str] | tuple[str, ...] = (), **kv: object
+    ) -> str:
+        """:func:`.markdown.attributes`, noting *ident* among the ids the page writes."""
+        self.note_id(ident)
+        return md.attributes(ident, classes, **kv)
+
+    def anchor(self, ident: str) -> str:
+        """``[]{#ident}``: an empty span that carries an id Quarto cannot number."""
+        self.note_id(ident)
+        return f"[]{{#{ident}}}"
+
+    def note_id(self, ident: str | None) -> None:
+        """Record an id the page writes (:attr:`.PageOutput.ids`, the integrity report)."""
+        if ident:
+            self.ids.add(ident)
+
     def astext(self) -> str:
-        return self.body
+        return self.page.text
 
     # -- document structure -------------------------------------------------------
 
@@ -162,20 +161,16 @@ class QmdTranslator(
         self.settle_blocks()
         self.front_matter.update(self.builder.front_matter_extra(self.docname))
         kernel = self.builder.notebook_kernel(self.docname)
+        cell_markdown, code_options = None, {}
         if self.notebook_as_ipynb:
-            self.cell_markdown = self.markdown_by_cell()
-            self.code_options = self.ipynb_code_options()
+            cell_markdown = self.markdown_by_cell()
+            code_options = self.ipynb_code_options()
         elif kernel is not None:
             self.restore_removed_cells()
             if kernel:
                 self.front_matter.setdefault("jupyter", kernel)
         body = self.ctx.make()
-        parts = []
-        if self.front_matter:
-            parts.append(f"---\n{front_matter_yaml(self.front_matter)}---")
-        if body:
-            parts.append(body)
-        self.body = "\n\n".join(parts) + "\n"
+        self.page = PageOutput(body, self.front_matter, self.ids, cell_markdown, code_options)
 
     def visit_section(self, node: nodes.section) -> None:
         self.section_level += 1
@@ -184,14 +179,6 @@ class QmdTranslator(
         self.section_level -= 1
 
     def visit_title(self, node: nodes.title) -> None:
-        parent = node.parent
-        if isinstance(parent, nodes.section):
-            self.push("title")
-            return
-        if isinstance(parent, (nodes.table, nodes.Admonition, nodes.topic, nodes.sidebar)):
-            # the parent writes its own title
-            self.push("title")
-            return
         self.push("title")
 
     def depart_title(self, node: nodes.title) -> None:
@@ -203,7 +190,8 @@ class QmdTranslator(
             if isinstance(parent, nodes.document):
                 self.front_matter.setdefault("title", plain)
                 return
-            self.ctx.data["title"] = text
+            # a titled container (table, admonition, topic, ...) writes its own title
+            self.ctx.title = text
             return
         take_title = (
             self.config.qmd_title_from_heading and not self.title_taken and self.section_level == 1
@@ -214,7 +202,7 @@ class QmdTranslator(
             return
         level = self.section_level - (1 if self.title_taken else 0)
         target = self.builder.labels.for_node(self.docname, parent)
-        attrs = md.attributes(target.qid) if target else ""
+        attrs = self.id_attributes(target.qid) if target else ""
         heading = "#" * max(1, min(level, 6)) + " " + text
         self.add_block(f"{heading} {attrs}".rstrip())
 
@@ -232,27 +220,53 @@ class QmdTranslator(
         text = self.pop().make_inline().strip()
         ident = self.anchor_for(node)
         if ident:
-            text = f"[]{{#{ident}}}{text}"
+            text = f"{self.anchor(ident)}{text}"
         self.add_block(text)
 
     def visit_compound(self, node: nodes.Element) -> None:
         if "toctree-wrapper" in node.get("classes", []):
-            # Sphinx resolved the toctree into a list of links; Quarto's lives in _quarto.yml
+            self.write_toctree(node)
             raise nodes.SkipNode
 
     def depart_compound(self, node: nodes.Element) -> None:
         pass
+
+    def write_toctree(self, node: nodes.Element) -> None:
+        """A visible toctree as a list of chapter links (a hidden one was emptied by Sphinx).
+
+        The book's navigation is in ``_quarto.yml``; this is the list Sphinx and Jupyter Book
+        (``{tableofcontents}``) print on the page itself.
+        """
+        if not node.children:
+            return
+        wrappers = [
+            n
+            for n in self.document.findall(nodes.compound)
+            if "toctree-wrapper" in n.get("classes", [])
+        ]
+        index = next(i for i, n in enumerate(wrappers) if n is node)
+        listing = self.builder.toc_listing(self.docname, index)
+        if listing is None:
+            return
+
+        def href(link: TocLink) -> str:
+            if link.external:
+                return link.target
+            return self.builder.link_to(self.docname, link.target)
+
+        text = toc_markdown(listing, href)
+        if text:
+            self.add_block(text)
 
     def visit_transition(self, node: nodes.transition) -> None:
         self.add_block("* * *")
         raise nodes.SkipNode
 
     def visit_block_quote(self, node: nodes.block_quote) -> None:
-        self.push()
+        self.push(BlockQuoteContext())
 
     def depart_block_quote(self, node: nodes.block_quote) -> None:
-        text = self.pop().make()
-        self.add_block(md.indent(text, "> ").replace("\n\n", "\n>\n"))
+        self.add_block(self.pop().make())
 
     def visit_attribution(self, node: nodes.attribution) -> None:
         self.push("paragraph")
@@ -383,7 +397,7 @@ class QmdTranslator(
         # labels live on the element they name; a target left alone is an anchor
         ident = self.anchor_for(node)
         if ident and not node.get("refuri"):
-            self.add_block(f"[]{{#{ident}}}")
+            self.add_block(self.anchor(ident))
         raise nodes.SkipNode
 
     def visit_pending_xref(self, node: addnodes.pending_xref) -> None:
@@ -410,8 +424,7 @@ class QmdTranslator(
     # -- comments and raw --------------------------------------------------------------
 
     def visit_comment(self, node: nodes.comment) -> None:
-        text = node.astext().replace("--", "- -")
-        self.add_block(f"<!-- {text} -->")
+        self.add_block(f"<!-- {md.comment_text(node.astext())} -->")
         raise nodes.SkipNode
 
     def visit_raw(self, node: nodes.raw) -> None:
@@ -451,6 +464,7 @@ class QmdTranslator(
         if target is None:  # labelled only by a \label{} inside the math
             target = self.builder.labels.for_node(self.docname, node)
         ident = target.qid if target else None
+        self.note_id(ident)
         text = strip_label(node.astext(), target.label) if target else node.astext()
         self.add_block(display_math(text, ident, node, self.warn))
         raise nodes.SkipNode
@@ -461,18 +475,14 @@ class QmdTranslator(
     # -- lists ------------------------------------------------------------------------------
 
     def visit_bullet_list(self, node: nodes.bullet_list) -> None:
-        ctx = self.push("list")
-        ctx.data["marker"] = "-"
+        self.push(ListContext(marker="-"))
 
     def visit_enumerated_list(self, node: nodes.enumerated_list) -> None:
-        ctx = self.push("list")
-        ctx.data["start"] = node.get("start", 1)
-        ctx.data["suffix"] = "." if node.get("suffix", ".") != ")" else ")"
+        suffix = "." if node.get("suffix", ".") != ")" else ")"
+        self.push(ListContext(start=node.get("start", 1), suffix=suffix))
 
     def depart_bullet_list(self, node: nodes.Element) -> None:
-        ctx = self.pop()
-        items: list[str] = ctx.data.get("items", [])
-        self.add_block(("\n\n" if ctx.data.get("loose") else "\n").join(items))
+        self.add_block(self.pop().make())
 
     depart_enumerated_list = depart_bullet_list
 
@@ -488,14 +498,10 @@ class QmdTranslator(
         )
         content = self.pop().make("\n" if tight else "\n\n")
         lst = self.ctx
-        if not tight:
-            lst.data["loose"] = True
-        items = lst.data.setdefault("items", [])
-        if "marker" in lst.data:
-            marker = lst.data["marker"] + " "
-        else:
-            marker = f"{lst.data['start'] + len(items)}{lst.data['suffix']} "
-        items.append(md.indent(content, " " * len(marker), first=marker))
+        if isinstance(lst, ListContext):
+            lst.add_item(content, tight)
+        else:  # a tree docutils never makes: keep the words
+            self.add_block(content)
 
     # -- code -----------------------------------------------------------------------------
 
@@ -516,38 +522,37 @@ class QmdTranslator(
     # -- figures and images -----------------------------------------------------------------
 
     def visit_figure(self, node: nodes.figure) -> None:
+        if self.figure_made_by_cell(node):
+            raise nodes.SkipNode
         if is_subfigure(node):
             self.visit_subfigure(node)
         else:
-            self.push("figure")
+            self.push(FigureContext())
 
     def depart_figure(self, node: nodes.figure) -> None:
         if is_subfigure(node):
             self.depart_subfigure(node)
             return
         ctx = self.pop()
-        image = ctx.data.get("image", "")
-        caption = ctx.data.get("caption", "")
-        legend = ctx.data.get("legend", "")
+        assert isinstance(ctx, FigureContext)
         target = self.builder.labels.for_node(self.docname, node)
-        extra = ctx.make()
-        if target is None and not legend and not extra:
-            # an unlabelled figure: pandoc's implicit figure keeps the caption
-            self.add_block(image.replace("![]", f"![{caption}]", 1) if caption else image)
+        if target is None and not ctx.legend and not ctx.make():
+            # an unlabelled figure: pandoc's implicit figure, the caption its alt text
+            image = self.image_markdown(ctx.image, alt=ctx.caption) if ctx.image else ""
+            self.add_block(image)
             return
+        image = self.image_markdown(ctx.image) if ctx.image else ""
         ident = target.qid if target else None
-        parts = [p for p in (image, extra, caption, legend) if p]
-        header = md.attributes(ident) or "{}"
-        body = "\n\n".join(parts[:1]) + ("\n\n" + "\n\n".join(parts[1:]) if parts[1:] else "")
-        self.add_block(f"::: {header}\n\n{body}\n:::")
+        self.note_id(ident)
+        self.add_block(ctx.make_div(image, ident))
 
     def visit_caption(self, node: nodes.caption) -> None:
         self.push("inline")
 
     def depart_caption(self, node: nodes.caption) -> None:
         text = self.pop().make_inline().strip()
-        if self.ctx.kind == "figure":
-            self.ctx.data["caption"] = text
+        if isinstance(self.ctx, FigureContext):
+            self.ctx.caption = text
         else:
             self.add_block(text)
 
@@ -556,8 +561,8 @@ class QmdTranslator(
 
     def depart_legend(self, node: nodes.legend) -> None:
         text = self.pop().make()
-        if self.ctx.kind == "figure":
-            self.ctx.data["legend"] = text
+        if isinstance(self.ctx, FigureContext):
+            self.ctx.legend = text
         else:
             self.add_block(text)
 
@@ -574,7 +579,7 @@ class QmdTranslator(
         classes = [
             c for c in node.get("classes", []) if not c.startswith("align-") and c not in dropped
         ]
-        attr_text = md.attributes(
+        attr_text = self.id_attributes(
             ident,
             classes,
             width=width,
@@ -590,12 +595,14 @@ class QmdTranslator(
     def visit_image(self, node: nodes.image) -> None:
         if is_subfigure(node.parent):
             self.visit_subfigure_image(node)
+        if isinstance(self.ctx, FigureContext) and not isinstance(node.parent, nodes.reference):
+            # drawn when the figure departs, with what its caption decides
+            self.ctx.image = node
+            raise nodes.SkipNode
         text = self.image_markdown(node)
         if isinstance(node.parent, nodes.reference):
             # a linked image: the reference writes the link around it
             self.add_inline(text)
-        elif self.ctx.kind == "figure":
-            self.ctx.data["image"] = text
         elif isinstance(node.parent, nodes.TextElement):
             self.add_inline(text)
         else:
@@ -644,30 +651,6 @@ class QmdTranslator(
             self.add_block(ctx.make())
 
 
-def front_matter_yaml(data: dict[str, Any]) -> str:
-    """YAML front matter in the house style: strings double-quoted, two-space nesting."""
-
-    def scalar(value: Any) -> str:
-        if isinstance(value, str):
-            return json.dumps(value, ensure_ascii=False)
-        return (
-            yaml.safe_dump(value, default_flow_style=True, width=1000).strip().removesuffix("\n...")
-        )
-
-    def lines(mapping: dict[str, Any], depth: int) -> list[str]:
-        out = []
-        for key, value in mapping.items():
-            pad = "  " * depth
-            if isinstance(value, dict):
-                out.append(f"{pad}{key}:")
-                out.extend(lines(value, depth + 1))
-            else:
-                out.append(f"{pad}{key}: {scalar(value)}")
-        return out
-
-    return "\n".join(lines(data, 0)) + "\n"
-
-
 def _dimension(value: str | None) -> str | int | None:
     """``600px`` -> ``600`` (Quarto reads pixels from a bare number); other units are kept."""
     if not value:
@@ -687,14 +670,3 @@ def _link_uri(uri: str) -> str:
     if any(ch in uri for ch in " ()<>"):
         return "<" + uri.replace(">", "%3E") + ">"
     return uri
-
-
-def _yaml_scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def relative_path(from_doc: str, to_path: str) -> str:
-    """*to_path* (relative to the book root) as seen from the page *from_doc*."""
-    return posixpath.relpath(to_path, posixpath.dirname(from_doc) or ".")

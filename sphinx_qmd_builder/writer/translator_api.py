@@ -1,23 +1,28 @@
-"""What the visitor mixins use of :class:`~.writer.QmdTranslator`, declared once.
+"""What the visitor mixins use of :class:`~.translator.QmdTranslator`, declared once.
 
-The writer's handlers live in one mixin per kind of node (``visit_*.py``); they all
-write through the translator's context stack. This base names that shared surface for
-type checkers, so each mixin does not repeat it. At run time it adds nothing.
+The writer's handlers live in one mixin per family of nodes (``figures.py``, ``tables.py``
+...); they all write through the translator's context stack (:mod:`.contexts`). This base
+names that shared surface for type checkers, so each mixin does not repeat it. At run
+time it adds nothing.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from docutils import nodes
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..builder import QmdBuilder
-    from .translator import Context
+    from .contexts import Context
+
+    C = TypeVar("C", bound=Context)
 
 
 class TranslatorAPI:
-    """Base of the visitor mixins; :class:`~.writer.QmdTranslator` provides all of it."""
+    """Base of the visitor mixins; :class:`~.translator.QmdTranslator` provides all of it."""
 
     builder: QmdBuilder
     config: Any
@@ -28,11 +33,20 @@ class TranslatorAPI:
 
         @property
         def ctx(self) -> Context: ...
-        def push(self, kind: str = "block") -> Context: ...
+        def push(self, ctx: Context | str = "block") -> Context: ...
         def pop(self) -> Context: ...
         def add_block(self, text: str) -> None: ...
         def add_inline(self, text: str) -> None: ...
+        def collect(self, kind: type[C], text: str, part: Callable[[C], list[str]]) -> None: ...
         def warn(self, message: str, node: nodes.Node, subtype: str, *args: Any) -> None: ...
+        def id_attributes(
+            self,
+            ident: str | None = None,
+            classes: list[str] | tuple[str, ...] = (),
+            **kv: object,
+        ) -> str: ...
+        def anchor(self, ident: str) -> str: ...
+        def note_id(self, ident: str | None) -> None: ...
         def callout(
             self,
             kind: str,
