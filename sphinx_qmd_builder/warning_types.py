@@ -74,6 +74,11 @@ class QmdWarning(str, Enum):
         "A notebook cell is malformed (it is left out), or a notebook cannot be read again "
         "when it is written (its text is written as one markdown cell).",
     )
+    CODE_CELL = (
+        "code_cell",
+        "A `{code-cell}` outside a notebook page (or nested in a directive) is kept as a plain "
+        "code block, which Quarto does not execute; or its `:load:` file cannot be read.",
+    )
     KERNEL = (
         "kernel",
         "A notebook's kernel language has no Quarto engine; its cells are written as cells "
@@ -145,6 +150,13 @@ class QmdWarning(str, Enum):
         "A local video file is not copied (place it beside the page), or a video has "
         "several sources and only the first is kept.",
     )
+    GLUE = (
+        "glue",
+        "A `{glue}` value or figure cannot be shown as Jupyter Book shows it: the notebook "
+        "stores no output to take it from (store the outputs, or execute the book), a glued "
+        "figure has no caption paragraph, or Quarto captions the figure only if its cell "
+        "outputs an image.",
+    )
     CELL_OPTION = (
         "cell_option",
         "A code cell's tag or myst-nb option has no Quarto equivalent, or only a partial one "
@@ -172,6 +184,12 @@ class QmdWarning(str, Enum):
         "project",
         "A logo or favicon named in the configuration is missing or cannot be copied; it is "
         "left out of `_quarto.yml`.",
+    )
+    BOOK_STRUCTURE = (
+        "book_structure",
+        "The table of contents has something Quarto would refuse or show wrongly (a URL "
+        "among the chapters, a part without a title or pages, an entry that is no written "
+        "page, a book without a title); it is repaired as the message says.",
     )
     TRANSLATE = (
         "translate",
