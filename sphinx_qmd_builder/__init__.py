@@ -11,7 +11,12 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from .book.notebooks import add_qmd_mime_priority, drop_thebe_scripts, keep_mystnb_inside_outdir
+from .book.notebooks import (
+    add_qmd_mime_priority,
+    decide_execution,
+    drop_thebe_scripts,
+    keep_mystnb_inside_outdir,
+)
 from .builder import QmdBuilder
 from .config import register_config_values
 from .guard.input_checks import setup_checks
@@ -28,15 +33,19 @@ from .transforms.nodes import (
     qmd_listing,
     qmd_pending_block,
     qmd_pending_value,
+    qmd_slide,
+    qmd_slide_end,
 )
 from .transforms.read import ImageLineFiller
 from .transforms.references import (
     LatexExportCommentRemover,
+    QmdAnchorTransform,
     QmdBibliographyTransform,
     QmdDeadLinkTransform,
     QmdListingTransform,
     QmdReferenceTransform,
 )
+from .transforms.slides import SlideMarkerTransform
 from .translation import setup_translation
 
 __version__ = "0.1.0"
@@ -59,6 +68,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
         qmd_listing,
         qmd_pending_value,
         qmd_pending_block,
+        qmd_slide,
+        qmd_slide_end,
         *CONSTRUCT_NODES,
     ):
         # other builders never see these nodes (the transforms run only for qmd)
@@ -68,7 +79,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(QmdBibliographyTransform)
     app.add_post_transform(QmdListingTransform)
     app.add_post_transform(QmdDeadLinkTransform)
+    app.add_post_transform(QmdAnchorTransform)
     app.add_post_transform(LatexExportCommentRemover)
+    app.add_post_transform(SlideMarkerTransform)
     app.add_post_transform(glue.QmdPendingGlueTransform)
     for transform in CONSTRUCT_TRANSFORMS:
         app.add_post_transform(transform)
@@ -76,6 +89,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_translation(app)
     # after myst-nb's own handler (priority 500), which puts its folders beside outdir
     app.connect("builder-inited", keep_mystnb_inside_outdir, priority=600)
+    app.connect("builder-inited", decide_execution, priority=610)
     app.connect("config-inited", add_qmd_mime_priority)
     # after every extension's setup(): stand in for myst-nb's glue/eval/code-cell
     app.connect("config-inited", glue.register)

@@ -7,9 +7,10 @@ Modelled on ``sphinx/builders/text.py``: the builder decides what is written whe
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,11 @@ from .book.quarto_yml import (
     quarto_config,
     toc_listing,
     toc_titles,
+    toctree_order,
     unnumbered_chapters,
 )
+from .book.support import support_files
+from .book.website import website_config
 from .compat import app_of
 from .guard.atomic import copy_file_atomic, remove_stale_temp_files, write_text_atomic
 from .guard.isolation import (
@@ -44,8 +48,9 @@ from .guard.isolation import (
     report_left_out,
     without_pages,
 )
-from .guard.paths import is_allowed
+from .guard.paths import is_allowed, project_root, refused_paths
 from .labels import LabelRegistry
+from .writer.slides import SLIDES_DIR, Deck, deck_uri
 from .writer.translator import CELL_LANGUAGES, QmdTranslator, QmdWriter
 
 logger = logging.getLogger(__name__)
@@ -57,6 +62,8 @@ class DocImages:
 
     references: dict[str, str]
     copies: dict[str, str]  # output path (relative to outdir) -> source path (relative to srcdir)
+    #: source path -> the same reference without a shortcode (for grid tables, QUARTO.md 3)
+    plain: dict[str, str] = field(default_factory=dict)
 
 
 class QmdBuilder(IsolatingBuilder, Builder):
@@ -80,6 +87,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
 
     current_docname: str = ""
 
+    #: the Quarto project types the builder writes
+    project_types = ("book", "website")
+
     #: present in outdir while pages are being written; a leftover means a killed build
     pending_marker = ".qmd-build-incomplete"
 
@@ -91,10 +101,32 @@ class QmdBuilder(IsolatingBuilder, Builder):
         self.image_copies: dict[str, str] = {}
         self.download_copies: dict[str, str] = {}
         self.doc_has_images: set[str] = set()
+        #: (document, line, image path, why) of each image the book does not get
+        self.lost_images: list[tuple[str, int | None, str, str]] = []
+        #: output path (relative to outdir) -> source file of files code cells read
+        self.support_copies: dict[str, str] = {}
         self._doc_images: dict[str, DocImages] = {}
+        self._uri_docs: dict[str, str] | None = None  # page file -> docname (docname_of_uri)
         self.failed_writes: set[str] = set()
         #: pages handed to write_doc (recorded on the main process, so it survives -j)
         self.pages_to_write: set[str] = set()
+
+    @property
+    def project_type(self) -> str:
+        """``book`` or ``website`` (``qmd_project_type``; anything else warned as book)."""
+        value = self.config.qmd_project_type
+        if value in self.project_types:
+            return value
+        if not getattr(self, "_type_warned", False):
+            self._type_warned = True
+            logger.warning(
+                __("qmd_project_type %r is not one of %s; writing a book"),
+                value,
+                ", ".join(self.project_types),
+                type="qmd",
+                subtype="config",
+            )
+        return "book"
 
     # -- where things go ------------------------------------------------------------
 
@@ -153,13 +185,54 @@ class QmdBuilder(IsolatingBuilder, Builder):
             except OSError:
                 pass  # the source is gone
 
-    def link_to(self, from_doc: str, to_doc: str, anchor: str | None = None) -> str:
-        """A relative link from the page of *from_doc* to *to_doc* (and an anchor in it)."""
+    def book_path(self, source: str | os.PathLike[str]) -> str | None:
+        """Where a file the build reads goes in the book, relative to outdir.
+
+        Inside the source folder: the same path. Outside it but inside the project root
+        (``../images/x.png`` of a book in a repository): ``_repo/<path from the root>``,
+        so two files of the same name never collide and the layout stays readable.
+        None for anything else (myst-nb's output folder).
+        """
+        path = os.path.normpath(os.path.join(self.srcdir, source))
+        built = os.path.relpath(path, self.outdir)
+        if not built.startswith(os.pardir):
+            return Path(built).as_posix()  # written by this build (myst-nb's outputs)
+        inside = os.path.relpath(path, self.srcdir)
+        if not inside.startswith(os.pardir):
+            return Path(inside).as_posix()
+        from_root = os.path.relpath(path, project_root(self))
+        if from_root.startswith(os.pardir):
+            return None
+        return posixpath.join("_repo", Path(from_root).as_posix())
+
+    def note_lost_image(self, docname: str, node: nodes.Node | None, uri: str, why: str) -> None:
+        """Record an image the book does not get: it is named in the summary (status 1)."""
+        line = getattr(node, "line", None) if node is not None else None
+        entry = (docname, line, uri, why)
+        if entry not in self.lost_images:
+            self.lost_images.append(entry)
+
+    def link_to(
+        self, from_doc: str, to_doc: str, anchor: str | None = None, own_page: bool = False
+    ) -> str:
+        """A relative link from the page of *from_doc* to *to_doc* (and an anchor in it).
+
+        *own_page*: a link from a page to itself without an anchor names the page's file.
+        """
         suffix = f"#{anchor}" if anchor else ""
         if from_doc == to_doc and anchor:
             return suffix
+        if from_doc == to_doc and own_page:
+            return posixpath.basename(self.get_target_uri(to_doc))
         uri = relative_uri(self.get_target_uri(from_doc), self.get_target_uri(to_doc))
         return uri + suffix
+
+    def docname_of_uri(self, from_doc: str, path: str) -> str | None:
+        """The document whose page a link *path* written on *from_doc*'s page names."""
+        if self._uri_docs is None:
+            self._uri_docs = {self.get_target_uri(d): d for d in self.env.all_docs}
+        base = posixpath.dirname(self.get_target_uri(from_doc))
+        return self._uri_docs.get(posixpath.normpath(posixpath.join(base, path)))
 
     # -- writing --------------------------------------------------------------------------
 
@@ -197,8 +270,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
         if is_left_out(self.env, docname) or doctree.get(FAILED):
             return
         self.pages_to_write.add(docname)
-        images = self.plan_images(docname, doctree)
+        images = self.plan_images(docname, doctree, warn=True)
         self.image_copies.update(images.copies)
+        self.support_copies.update(support_files(self, docname, doctree))
         for node in doctree.findall(nodes.Element):
             if node.tagname == "download_reference" and node.get("filename"):
                 source = node.get("reftarget", "")
@@ -236,10 +310,47 @@ class QmdBuilder(IsolatingBuilder, Builder):
             write_text_atomic(target, text)
         except OSError as err:
             logger.warning(__("error writing file %s: %s"), target, err, type="qmd", subtype="io")
+        self.write_deck(docname, page.deck, page.front_matter)
+
+    def write_deck(self, docname: str, deck: Deck | None, page_front: dict[str, Any]) -> None:
+        """``slides/<page>.qmd`` from the page's deck; no deck removes an old one."""
+        target = self.outdir / deck_uri(self.out_name(docname))
+        if not self.config.qmd_slides or deck is None or not deck.slides:
+            target.unlink(missing_ok=True)  # the page lost its markers: no stale deck
+            return
+        front: dict[str, Any] = {}
+        title = page_front.get("title") or self.env.titles.get(docname)
+        if title is not None:
+            front["title"] = title if isinstance(title, str) else title.astext()
+        if "params" in page_front:
+            front["params"] = page_front["params"]  # the page's images folder
+        if deck.cites:
+            bibs = [
+                posixpath.relpath(Path(bib).as_posix(), SLIDES_DIR)
+                for bib in getattr(self.config, "bibtex_bibfiles", None) or []
+            ]
+            if bibs:
+                front["bibliography"] = bibs[0] if len(bibs) == 1 else bibs
+        try:
+            write_text_atomic(target, deck.text(front))
+        except OSError as err:
+            logger.warning(__("error writing file %s: %s"), target, err, type="qmd", subtype="io")
+
+    def written_decks(self) -> list[str]:
+        """The decks in the book (relative paths), in the order of the book's pages."""
+        if not self.config.qmd_slides:
+            return []
+        found = []
+        for docname in toctree_order(self) + sorted(self.env.all_docs):
+            uri = deck_uri(self.out_name(docname))
+            if uri not in found and docname in self.env.all_docs and (self.outdir / uri).is_file():
+                found.append(uri)
+        return found
 
     def finish(self) -> None:
         self.copy_images()
         self.copy_downloads()
+        self.copy_support_files()
         bibfiles = self.copy_bibliographies()
         cites = self.book_cites()
         # under -j a page fails in a worker process, whose failed_writes is lost; write_doc
@@ -258,11 +369,22 @@ class QmdBuilder(IsolatingBuilder, Builder):
             self.get_target_uri(docname) for docname in self.env.all_docs
         }
         # never overwrite the book's own page of that name; a {bibliography} page is it
-        if cites and not own_page and not self.bibliography_docs():
+        # a website lists each page's references under it: no page of its own
+        website = self.project_type == "website"
+        if cites and not own_page and not self.bibliography_docs() and not website:
             self.write_references_page()
             chapters.append(self.config.qmd_references_page)
-        # the structure is checked against what Quarto accepts once every page is written
-        project = check_book(self, quarto_config(self, chapters, bibfiles))
+        decks = self.written_decks()
+        if not decks:
+            (self.outdir / SLIDES_DIR / "_metadata.yml").unlink(missing_ok=True)
+        else:
+            metadata = {"format": {"revealjs": dict(self.config.qmd_slides_format)}}
+            write_text_atomic(self.outdir / SLIDES_DIR / "_metadata.yml", dump_yaml(metadata))
+        if website:
+            project = website_config(self, chapters, bibfiles, decks)
+        else:
+            # the structure is checked against what Quarto accepts once every page is written
+            project = check_book(self, quarto_config(self, chapters, bibfiles))
         write_text_atomic(self.outdir / "_quarto.yml", dump_yaml(project))
         write_text_atomic(
             self.outdir / "labels.json",
@@ -270,7 +392,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
         )
         # pages written in other processes (-j) recorded their ids there
         self.ref_report.ids_complete = not getattr(self, "parallel_ok", False)
-        self.ref_report.emit()
+        self.ref_report.emit(lambda docname: str(self.env.doc2path(docname, False)))
+        if self.report_lost_images() | self.report_refused_paths():
+            app_of(self).statuscode = 1
         (self.outdir / self.pending_marker).unlink(missing_ok=True)
 
     # -- images ---------------------------------------------------------------------------
@@ -282,22 +406,31 @@ class QmdBuilder(IsolatingBuilder, Builder):
             return None
         return template.format(docname=self.out_name(docname))
 
-    def plan_images(self, docname: str, doctree: nodes.document) -> DocImages:
-        """Decide, deterministically, where each image of a page goes and how it is named."""
+    def plan_images(self, docname: str, doctree: nodes.document, warn: bool = False) -> DocImages:
+        """Decide, deterministically, where each image of a page goes and how it is named.
+
+        *warn*: say (once, on the main process) which image has no file to point at, and
+        note a missing image as lost (named in the closing summary).
+        """
         folder = self.images_folder(docname)
+        page_dir = posixpath.dirname(self.out_name(docname)) or "."
         references: dict[str, str] = {}
+        plain: dict[str, str] = {}
         copies: dict[str, str] = {}
         used: set[str] = set()
         in_notebook = self.writes_ipynb(docname)
         for node in doctree.findall(nodes.image):
             if in_notebook and _in_code_cell(node):
                 continue  # the notebook keeps the output itself
-            uri = self.image_source(node)
+            uri = self.image_source(node, warn=warn)
             if uri in references or "://" in uri or uri.startswith("data:"):
                 continue
             if folder is None:
                 out_path = uri
-                references[uri] = posixpath.relpath(uri, posixpath.dirname(docname) or ".")
+                if uri.startswith("../"):
+                    # beside the book in its repository: under _repo/ in the book
+                    out_path = self.book_path(uri) or uri
+                references[uri] = posixpath.relpath(out_path, page_dir)
             else:
                 name = posixpath.basename(uri)
                 if name in used:
@@ -309,32 +442,56 @@ class QmdBuilder(IsolatingBuilder, Builder):
                 used.add(name)
                 out_path = posixpath.join(folder.strip("/"), name)
                 references[uri] = "{{< meta params.images_path >}}" + name
+            plain[uri] = posixpath.relpath(out_path, page_dir)
             source = Path(self.srcdir) / uri
             if source.is_file() and is_allowed(self, source):
                 copies[out_path] = uri
+            elif warn and not source.is_file():
+                # Sphinx warned where it read the page ("image file not readable")
+                self.note_lost_image(docname, node, uri, "missing")
         if references and folder is not None:
             self.doc_has_images.add(docname)
-        return DocImages(references, copies)
+        return DocImages(references, copies, plain)
 
-    def image_source(self, node: nodes.image) -> str:
-        """The source file of an image node, relative to srcdir (best candidate for ``*``)."""
+    def image_source(self, node: nodes.image, warn: bool = False) -> str:
+        """The source file of an image node, relative to srcdir.
+
+        For ``pic.*`` Sphinx lists the files it found by mimetype; like Sphinx's HTML
+        builder, take the first of :attr:`supported_image_types` that is there. *warn*:
+        say when no file fits (Sphinx's reader only warns about a missing plain path).
+        """
         uri = node["uri"]
-        candidates = node.get("candidates", {})
-        if "*" in candidates or ("?" in candidates and uri not in candidates.values()):
-            for mimetype in self.supported_image_types:
-                if mimetype in candidates:
-                    return candidates[mimetype]
+        candidates = node.get("candidates") or {}
+        if "?" in candidates or "*" in candidates or not uri.endswith(".*"):
+            return uri  # remote, data: or one plain path (Sphinx warned if unreadable)
+        for mimetype in self.supported_image_types:
+            if mimetype in candidates:
+                return candidates[mimetype]
+        if warn:
+            found = ", ".join(sorted(candidates.values()))
+            logger.warning(
+                __("no image file for %s%s; the path is kept as written"),
+                uri,
+                f" Quarto can show (found {found})" if found else "",
+                location=node,
+                type="qmd",
+                subtype="image",
+            )
         return uri
 
-    def image_reference(self, docname: str, node: nodes.image) -> str:
-        """How the page *docname* refers to the image *node*."""
+    def image_reference(self, docname: str, node: nodes.image, shortcode: bool = True) -> str:
+        """How the page *docname* refers to the image *node*.
+
+        *shortcode* False: where Quarto breaks on shortcodes (grid tables, QUARTO.md 3),
+        the path of the copy relative to the page instead of ``{{< meta ... >}}``.
+        """
         uri = self.image_source(node)
         if "://" in uri or uri.startswith("data:"):
             return uri
         plan = self._doc_images.get(docname)
         if plan is None or uri not in plan.references:
             return uri
-        return plan.references[uri]
+        return plan.references[uri] if shortcode else plan.plain.get(uri, uri)
 
     def front_matter_extra(self, docname: str) -> dict[str, Any]:
         """Front-matter keys the builder owns (the writer owns the title)."""
@@ -382,13 +539,65 @@ class QmdBuilder(IsolatingBuilder, Builder):
                     subtype="image",
                 )
 
+    def report_lost_images(self) -> bool:
+        """Name every image the book does not get (refused or missing); whether any was."""
+        if not self.lost_images:
+            return False
+        logger.info("")
+        logger.info(
+            __("qmd images: %d not in the book (refused or missing):"), len(self.lost_images)
+        )
+        for docname, line, uri, why in sorted(self.lost_images, key=_entry_order):
+            where = str(self.env.doc2path(docname, False))
+            if line is not None:
+                where += f":{line}"
+            logger.info("  %s: %s (%s)", where, uri, why)
+        return True
+
+    def report_refused_paths(self) -> bool:
+        """Name every other file a page reached for beyond the project root (includes,
+        literal includes, downloads, ``:load:``, raw/csv files, support files)."""
+        records = [
+            (docname, line, kind, path)
+            for docname, entries in refused_paths(self.env).items()
+            if docname in self.env.all_docs
+            for line, kind, path in entries
+        ]
+        if not records:
+            return False
+        logger.info("")
+        logger.info(
+            __("qmd refused paths: %d beyond the project root %s (not read, not copied):"),
+            len(records),
+            project_root(self),
+        )
+        for docname, line, kind, path in sorted(records, key=_entry_order):
+            where = str(self.env.doc2path(docname, False))
+            if line is not None:
+                where += f":{line}"
+            logger.info("  %s: %s %s", where, kind, path)
+        return True
+
+    def copy_support_files(self) -> None:
+        """Copy the files code cells read (see :mod:`.book.support`) beside their pages."""
+        for out_path, source in sorted(self.support_copies.items()):
+            try:
+                copy_file_atomic(Path(source), self.outdir / out_path)
+            except OSError as err:
+                logger.warning(
+                    __("cannot copy support file %r: %s"),
+                    source,
+                    err,
+                    type="qmd",
+                    subtype="support",
+                )
+
     # -- downloads, bibliography --------------------------------------------------------------
 
     def _download_key(self, docname: str, target: str) -> str:
         _rel, filename = self.env.relfn2path(target, docname)
-        return (
-            str(Path(filename).relative_to(self.srcdir)) if Path(filename).is_absolute() else _rel
-        )
+        # a download beside the book (inside the project root) is "../x.zip" here
+        return os.path.relpath(filename, self.srcdir) if Path(filename).is_absolute() else _rel
 
     def download_target(self, docname: str, node: nodes.Element) -> str | None:
         if not node.get("filename"):
@@ -416,8 +625,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
             if not source.is_file() or not is_allowed(self, source):
                 continue  # sphinxcontrib-bibtex warns about missing files; safety refused others
             encoding = getattr(self.config, "bibtex_encoding", None) or "utf-8-sig"
-            copy_bib(source, self.outdir / bib, encoding)
-            copied.append(Path(bib).as_posix())
+            target = self.book_path(bib) or Path(bib).name
+            copy_bib(source, self.outdir / target, encoding)
+            copied.append(target)
         return copied
 
     def book_cites(self) -> bool:
@@ -454,6 +664,10 @@ class QmdBuilder(IsolatingBuilder, Builder):
             language = source.get("language", "")
         language = (language or "python").lower()
         return CELL_LANGUAGES.get(language, language)
+
+
+def _entry_order(entry: tuple[str, int | None, str, str]) -> tuple[str, int, str, str]:
+    return (entry[0], entry[1] or 0, entry[2], entry[3])
 
 
 def _in_code_cell(node: nodes.Node) -> bool:

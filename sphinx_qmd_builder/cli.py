@@ -3,8 +3,10 @@
 A folder with ``conf.py`` is built as it is; a Jupyter Book folder (``_config.yml`` and
 ``_toc.yml``, no ``conf.py``) gets its configuration from :mod:`.jupyterbook`, in memory:
 nothing is written into the book folder. Everything the build writes (doctrees, myst-nb's
-output folder and execution cache) goes under OUT_DIR. Exit status as ``sphinx-build``:
-0 success, 1 warnings turned errors (``-W``) or a failed build, 2 bad arguments or a crash.
+output folder and execution cache) goes under OUT_DIR. No notebook runs unless
+``--execute`` is given. Exit status as ``sphinx-build``:
+0 success, 1 warnings turned errors (``-W``) or a failed build (also: a page left out, an
+image refused or missing), 2 bad arguments or a crash.
 """
 
 from __future__ import annotations
@@ -40,6 +42,24 @@ def parser() -> argparse.ArgumentParser:
         help="override a configuration value",
     )
     p.add_argument("-E", dest="fresh_env", action="store_true", help="read every file again")
+    p.add_argument(
+        "--project-type",
+        choices=("book", "website"),
+        help="the Quarto project written (qmd_project_type; default book)",
+    )
+    p.add_argument(
+        "--execute",
+        action="store_true",
+        help="run the notebooks as the book's execution mode says (qmd_execute); by default "
+        "no code runs and the stored outputs are kept",
+    )
+    p.add_argument(
+        "--project-root",
+        metavar="DIR",
+        type=Path,
+        help="the folder files may be read from (qmd_project_root); default: the nearest "
+        "folder above the book holding .git, else the book folder",
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     tr = p.add_argument_group("translation (DeepL; the key only from DEEPL_AUTH_KEY)")
     tr.add_argument("--translate", action="store_true", help="translate prose (qmd_translate)")
@@ -158,6 +178,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"sphinx-qmd: error: {book} has neither conf.py nor _config.yml/_toc.yml", file=err)
         return 2
     overrides.update(_translation_overrides(args))
+    if args.project_type:
+        overrides["qmd_project_type"] = args.project_type
+    if args.execute:
+        overrides["qmd_execute"] = True
+    if args.project_root is not None:
+        if not args.project_root.is_dir():
+            print(f"sphinx-qmd: error: {args.project_root} is not a folder", file=err)
+            return 2
+        overrides["qmd_project_root"] = str(args.project_root.resolve())
     overrides.update(defines)
 
     out.mkdir(parents=True, exist_ok=True)

@@ -290,6 +290,80 @@ CONFIG_VALUES += (
     ),
 )
 
+CONFIG_VALUES += (
+    ConfigValue(
+        "qmd_slides",
+        True,
+        "env",
+        (bool,),
+        "Write a revealjs deck `slides/<page>.qmd` for every page with slide markers "
+        "(see `qmd_slide_markers`), and drop the markers from the book page. Off: no decks, "
+        "the markers stay HTML comments.",
+    ),
+    ConfigValue(
+        "qmd_slide_markers",
+        ("### BEGIN SLIDE", "Title:(.*)", "### END SLIDE"),
+        "env",
+        (tuple, list),
+        "Three regular expressions, matched against the whole text of an HTML comment "
+        "(without `<!--`/`-->`): where a slide begins, its title (group 1 is the title), "
+        "where it ends.",
+    ),
+    ConfigValue(
+        "qmd_slides_format",
+        {"slide-number": True, "center-title-slide": True, "code-copy": True},
+        "env",
+        (dict,),
+        "The revealjs options of every deck: `format: revealjs:` in `slides/_metadata.yml`.",
+    ),
+    ConfigValue(
+        "qmd_project_type",
+        "book",
+        "env",
+        (str,),
+        "`book`: a Quarto book (chapters, numbering, cross-page `@` references). `website`: "
+        "the same pages as a website with a sidebar from the toc (parts become sections, "
+        "decks a `Slides` section); references to other pages become links that show "
+        "Sphinx's number.",
+    ),
+)
+
+
+CONFIG_VALUES += (
+    ConfigValue(
+        "qmd_project_root",
+        None,
+        "env",
+        (str, type(None)),
+        "The folder the book may read files from (images, includes, literal includes, "
+        "downloads, raw/csv files, bib files, support files of code cells). `None`: the "
+        "nearest folder upward from the source folder that holds `.git`, else the source "
+        "folder. A relative path is taken from the source folder. Paths beyond it are "
+        "refused (`sphinx-qmd --project-root DIR`).",
+    ),
+    ConfigValue(
+        "qmd_execute",
+        False,
+        "env",
+        (bool,),
+        "Run notebooks while converting, as the book's execution mode says. Off: myst-nb's "
+        "execution is turned off for the qmd builder whatever `nb_execution_mode` (or "
+        "`execute_notebooks` in `_config.yml`) says; stored outputs are kept "
+        "(`sphinx-qmd --execute`).",
+    ),
+    ConfigValue(
+        "qmd_book_execution",
+        None,
+        "",
+        (str, type(None)),
+        "What `_quarto.yml` asks Quarto to do: `off` (`execute: enabled: false`), `cache` "
+        "(`freeze: auto`), `force` (`enabled: true`), `auto` (Quarto's default: `.qmd` "
+        "pages run, `.ipynb` chapters keep their outputs). `None`: the book's own "
+        "setting (`execute_notebooks` in `_config.yml`, `nb_execution_mode` in conf.py, "
+        "before any `-D` override), whatever this conversion ran.",
+    ),
+)
+
 
 def register_config_values(app: Sphinx) -> None:
     """Register every ``qmd_*`` value, and check them all once conf.py has been read."""

@@ -44,6 +44,9 @@ KIND_PREFIX = {
     "algorithm": "alg",
 }
 KNOWN_PREFIXES = frozenset(KIND_PREFIX.values())
+#: id prefixes that make Quarto number a div or image by its id alone: a plain anchor
+#: (a target Sphinx does not number) must not start with one
+NUMBERING_PREFIXES = KNOWN_PREFIXES - {"sec", "sol", "rem"}
 
 #: registry key of an equation label that also names a std target of the same document
 EQUATION_KEY = " (equation)"
@@ -100,6 +103,11 @@ def quarto_id(label: str, kind: str | None) -> str:
     """The Quarto id for *label* of *kind*; never a doubled prefix (``fig:x`` -> ``fig-x``)."""
     norm = normalise_id(label)
     if kind is None:
+        head, dash, rest = norm.partition("-")
+        if dash and rest and head in NUMBERING_PREFIXES:
+            # Quarto would number a div or image with this id as a figure, theorem ...
+            # (``^(%a+)-``); an underscore keeps the words and stops that
+            return f"{head}_{rest}"
         return norm
     prefix = KIND_PREFIX[kind]
     if norm.startswith(prefix + "-") and len(norm) > len(prefix) + 1:
@@ -137,16 +145,18 @@ def node_kind(node: nodes.Node) -> str | None:
 #: the sphinx-proof / sphinx-exercise kinds Quarto numbers as theorem divs
 QUARTO_THEOREM_KINDS = frozenset(
     {"theorem", "lemma", "corollary", "proposition", "conjecture", "definition", "example"}
-    | {"exercise"}
+    | {"exercise", "algorithm"}
 )
 
 
 def proof_kind(node: nodes.Element) -> str | None:
     """The kind of a sphinx-proof/sphinx-exercise node when Quarto can number it, else None.
 
-    Remarks, solutions, algorithms, axioms ... have no numbered Quarto form: their labels
-    stay plain anchors.
+    Remarks, solutions, axioms ... have no numbered Quarto form: their labels stay plain
+    anchors. Algorithms are Quarto's ``alg`` theorem type.
     """
+    if node.tagname == "unenumerable_node":
+        return None  # :nonumber: -- Sphinx prints no number, Quarto must not either
     kind = node.get("realtype") or node.get("type")
     return kind if kind in QUARTO_THEOREM_KINDS else None
 

@@ -57,6 +57,7 @@ def grouped(tmp_path_factory: pytest.TempPathFactory):
     plant_sentinels(base)
     src = base / "src"
     src.mkdir()
+    (src / ".git").mkdir()  # the project root: path-* cases reach beyond it
     (src / "conf.py").write_text(BASE_CONF, encoding="utf-8")
     (src / "good.md").write_text(GOOD_PAGE, encoding="utf-8")
     (src / "index.md").write_text(
@@ -76,6 +77,7 @@ def alone(tmp_path_factory: pytest.TempPathFactory):
         plant_sentinels(base)
         src = base / "src"
         shutil.copytree(BROKEN / case, src, ignore=shutil.ignore_patterns("case.yml"))
+        (src / ".git").mkdir()  # the project root: path-* cases reach beyond it
         conf = BASE_CONF + "\n" + read_case(BROKEN / case)["conf"] + "\n"
         (src / "conf.py").write_text(conf, encoding="utf-8")
         (src / "good.md").write_text(GOOD_PAGE, encoding="utf-8")
@@ -176,7 +178,7 @@ def test_grouped_book_says_pages_were_left_out(grouped) -> None:
 
 
 def test_no_sentinel_anywhere(grouped, alone) -> None:
-    """Files planted outside the source folder are never read into the output or cache."""
+    """Files planted beyond the project root are never read into the output or cache."""
     assert files_containing(grouped.outdir, SENTINEL) == []
     for result in alone.values():
         assert files_containing(result.outdir, SENTINEL) == []

@@ -99,11 +99,19 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     return name, run
 
 
+#: books whose copy in ../shared/corpora lacks images (see its README): the book loses
+#: them, which sets the exit status
+LOSES_IMAGES = {"pseudodiffusers-ko", "teachbooks-manual"}
+
+
 @pytest.mark.corpus
 def test_corpus_builds(built) -> None:
     name, run = built
-    assert run.status == 0, run.stderr[-2000:]
+    expected = 1 if name in LOSES_IMAGES else 0
+    assert run.status == expected, run.stderr[-2000:]
     assert "Traceback" not in run.stderr
+    if name in LOSES_IMAGES:
+        assert "image file not readable" in run.stderr
 
 
 @pytest.mark.corpus

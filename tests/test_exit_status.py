@@ -1,5 +1,6 @@
-"""Exit status of ``sphinx-build -b qmd``: a left-out page makes it 1; ``-W`` and
-``--keep-going`` behave as they do for Sphinx's own builders (compared with ``-b text``)."""
+"""Exit status of ``sphinx-build -b qmd``: a left-out page or a lost image makes it 1;
+``-W`` and ``--keep-going`` behave as they do for Sphinx's own builders (compared with
+``-b text``)."""
 
 from __future__ import annotations
 
@@ -47,18 +48,39 @@ GOOD = "# Good\n\nFine.\n"
 
 @pytest.mark.parametrize("flags", [(), ("-W",), ("-W", "--keep-going")])
 def test_warning_status_as_in_sphinx(tmp_path: Path, flags: tuple[str, ...]) -> None:
-    """One ordinary Sphinx warning: qmd exits exactly as the text builder does."""
-    src = _project(tmp_path / "src", {"good.md": GOOD, "img.md": "# Img\n\n![x](missing.png)\n"})
+    """One ordinary Sphinx warning (a reference to an undefined label, kept as text): qmd
+    exits exactly as the text builder does."""
+    src = _project(tmp_path / "src", {"good.md": GOOD, "ref.md": "# Ref\n\nSee {ref}`nowhere`.\n"})
     qmd = _sphinx(src, tmp_path / "qmd", "qmd", *flags)
     text = _sphinx(src, tmp_path / "text", "text", *flags)
     assert "Traceback" not in qmd.stderr
-    assert "image file not readable" in qmd.stderr
+    assert "undefined label" in qmd.stderr
     assert qmd.returncode == text.returncode, (qmd.stderr, text.stderr)
     if flags:
         assert qmd.returncode != 0
     else:
         assert qmd.returncode == 0
-        assert (tmp_path / "qmd" / "img.qmd").is_file()
+        assert (tmp_path / "qmd" / "ref.qmd").is_file()
+
+
+def test_missing_image_sets_status(tmp_path: Path) -> None:
+    """An image the book does not get is named at the end and fails the build (no -W)."""
+    src = _project(tmp_path / "src", {"good.md": GOOD, "img.md": "# Img\n\n![x](missing.png)\n"})
+    done = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "qmd", "-E", str(src), str(tmp_path / "out")],
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "image file not readable" in done.stderr
+    assert "qmd images: 1 not in the book" in done.stdout
+    assert "img.md:3: missing.png (missing)" in done.stdout
+    assert (tmp_path / "out" / "img.qmd").is_file()
 
 
 def test_left_out_page_sets_status(tmp_path: Path) -> None:

@@ -1,8 +1,10 @@
 """Glue, eval and stray code cells without a kernel; API descriptions (issue 11, items 4, 6).
 
 One root (tests/roots/test-glue) built without execution, and once more with a book that
-Quarto executes (myst-nb in ``cache`` mode with every notebook excluded, so no kernel runs
-here either). Checked through pandoc's reading of the pages.
+Quarto executes (the book's execution mode ``cache``, given as ``qmd_book_execution``: a
+``-D nb_execution_mode`` override changes only how the conversion runs, never what
+``_quarto.yml`` asks of Quarto; the conversion runs no kernel either way). Checked through
+pandoc's reading of the pages.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     return _build(
         tmp_path_factory,
         "glue-exec",
-        nb_execution_mode="cache",
+        qmd_book_execution="cache",
         nb_execution_excludepatterns=["*"],
     )
 

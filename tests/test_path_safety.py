@@ -1,6 +1,9 @@
-"""Path safety: a sentinel planted outside the source folder is reached for through every
+"""Path safety: a sentinel planted outside the project root is reached for through every
 path kind (also through symlinks inside the source folder) and never read or copied; and
-nothing is written outside the output folder (myst-nb's jupyter_execute included)."""
+nothing is written outside the output folder (myst-nb's jupyter_execute included).
+
+The source folder is its own repository (it holds ``.git``), so the project root is the
+source folder and everything one folder up is beyond it."""
 
 from __future__ import annotations
 
@@ -52,6 +55,29 @@ The end of the hostile page.
 """
 
 
+LOADED = """\
+---
+jupytext:
+  text_representation:
+    format_name: myst
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+# Loaded
+
+```{code-cell} python
+:load: ../secret.txt
+```
+
+```{code-cell} python
+:load: linkdir/secret.txt
+```
+
+The end of the loaded page.
+"""
+
+
 def _notebook() -> str:
     cell = {
         "cell_type": "code",
@@ -91,6 +117,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory):
     (base / "outside" / "secret.txt").write_text(SENTINEL + "\n", encoding="utf-8")
     src = base / "src"
     src.mkdir()
+    (src / ".git").mkdir()  # the project root is the source folder
     os.symlink(base / "secret.png", src / "linked.png")
     os.symlink(base / "secret.txt", src / "linked.txt")
     os.symlink(base / "secret.bib", src / "linked.bib")
@@ -101,7 +128,10 @@ def hostile(tmp_path_factory: pytest.TempPathFactory):
         "exclude_patterns.append('linkdir')\n"
     )
     (src / "conf.py").write_text(conf, encoding="utf-8")
-    (src / "index.md").write_text("# Book\n\n```{toctree}\nhostile\nplot\n```\n", encoding="utf-8")
+    (src / "index.md").write_text(
+        "# Book\n\n```{toctree}\nhostile\nplot\nloaded\n```\n", encoding="utf-8"
+    )
+    (src / "loaded.md").write_text(LOADED, encoding="utf-8")
     (src / "hostile.md").write_text(HOSTILE, encoding="utf-8")
     (src / "plot.ipynb").write_text(_notebook(), encoding="utf-8")
     before = sorted(p.name for p in base.iterdir())
@@ -113,6 +143,7 @@ def test_sentinel_is_nowhere(hostile) -> None:
     base, _before, result = hostile
     assert (result.outdir / "hostile.qmd").is_file()
     assert "The end of the hostile page" in (result.outdir / "hostile.qmd").read_text("utf-8")
+    assert "The end of the loaded page" in (result.outdir / "loaded.qmd").read_text("utf-8")
     assert files_containing(result.outdir, SENTINEL) == []  # .doctrees is inside outdir
     assert files_containing(result.doctreedir, SENTINEL) == []
 
@@ -126,6 +157,7 @@ def test_sentinel_is_nowhere(hostile) -> None:
         ("literalinclude", 2),
         ("bibliography", 2),
         ("logo", 1),
+        (":load:", 2),
     ],
 )
 def test_each_path_kind_is_refused(hostile, kind: str, count: int) -> None:
@@ -133,10 +165,12 @@ def test_each_path_kind_is_refused(hostile, kind: str, count: int) -> None:
     refusals = [
         line
         for line in result.warnings.splitlines()
-        if f"WARNING: {kind} path " in line and "resolves outside the source folder" in line
+        if f"WARNING: {kind} path " in line and "resolves outside the project root" in line
     ]
     assert len(refusals) >= count, result.warnings
-    if kind not in ("bibliography", "logo"):
+    if kind == ":load:":
+        assert all("loaded.md:" in line for line in refusals)
+    elif kind not in ("bibliography", "logo"):
         assert all("hostile.md:" in line for line in refusals)
 
 

@@ -56,10 +56,14 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def test_before_after_excerpt_is_real() -> None:
-    before, after = fenced(section("Before and after"), "markdown")
+    before, after, notes, slide = fenced(section("Before and after"), "markdown")
     source = (EXAMPLE / "intro.md").read_text(encoding="utf-8")
     golden = (TESTS / "golden" / "example_project" / "intro.qmd").read_text(encoding="utf-8")
-    for excerpt, real in ((before, source), (after, golden)):
+    lecture = (EXAMPLE / "segmentation.md").read_text(encoding="utf-8")
+    deck = (TESTS / "golden" / "example_project" / "slides" / "segmentation.qmd").read_text(
+        encoding="utf-8"
+    )
+    for excerpt, real in ((before, source), (after, golden), (notes, lecture), (slide, deck)):
         chunks = [c.strip("\n") for c in re.split(r"^\.\.\..*$", excerpt, flags=re.M)]
         for chunk in filter(None, chunks):
             assert chunk in real, chunk

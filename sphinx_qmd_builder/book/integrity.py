@@ -8,11 +8,15 @@ resolve, is a located warning (so ``-W`` makes it fatal).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
+
+#: how many unresolvable references the closing summary names (then a count of the rest)
+SUMMARY_LIMIT = 20
 
 
 @dataclass
@@ -53,8 +57,11 @@ class RefReport:
             if ref[3] in self.ids_written and ref[2] not in self.ids_written[ref[3]]
         ]
 
-    def emit(self) -> None:
-        """Log the summary, then one located warning per problem."""
+    def emit(self, where: Callable[[str], str] | None = None) -> None:
+        """Log the summary naming what is unresolvable, then one located warning per problem.
+
+        *where* turns a document name into the file name shown (default: the name itself).
+        """
         dangling = self.dangling()
         resolved = len(self.at_refs) - sum(1 for ref in dangling if ref in self.at_refs)
         check = "" if self.ids_complete else " (id check skipped: pages written in parallel)"
@@ -68,6 +75,16 @@ class RefReport:
             self.citations,
             check,
         )
+        problems = sorted(
+            [(doc, line, f"{qid} (no page carries this id)") for doc, line, qid, _ in dangling]
+            + [(doc, line, label) for doc, line, label in self.unresolved],
+            key=lambda item: (item[0], item[1] or 0, item[2]),
+        )
+        for docname, line, label in problems[:SUMMARY_LIMIT]:
+            name = where(docname) if where is not None else docname
+            logger.info("  %s%s: %s", name, f":{line}" if line is not None else "", label)
+        if len(problems) > SUMMARY_LIMIT:
+            logger.info("  and %d more (each has its own warning)", len(problems) - SUMMARY_LIMIT)
         for docname, line, qid, _target_doc in dangling:
             logger.warning(
                 "reference to %r is written but no page carries that id",

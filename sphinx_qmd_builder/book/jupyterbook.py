@@ -175,6 +175,8 @@ def sphinx_config(book: dict[str, Any], folder: Path | None = None) -> JupyterBo
         if yml_key in execute and execute[yml_key] not in ("", None):
             conf[spx_key] = execute[yml_key]
     conf["nb_execution_mode"] = _execution_mode(conf.get("nb_execution_mode", "auto"))
+    # the book's own intent for _quarto.yml, whatever this run does (-D, qmd_execute)
+    conf["qmd_book_execution"] = conf["nb_execution_mode"]
 
     sphinx_section = book.get("sphinx") or {}
     extra = sphinx_section.get("extra_extensions") or []

@@ -50,6 +50,42 @@ def keep_mystnb_inside_outdir(app: Sphinx) -> None:
     app.env.mystnb_config = config.copy(**changes)
 
 
+def decide_execution(app: Sphinx) -> None:
+    """Converting runs no code unless asked (``qmd_execute``); say so on the first lines.
+
+    Runs after myst-nb has made its configuration from ``nb_execution_mode`` and changes
+    only that per-build copy: the Sphinx config keeps the book's own mode, which
+    ``_quarto.yml`` passes on to Quarto (and an unchanged config keeps the environment).
+    """
+    if app.builder.name != "qmd":
+        return
+    from sphinx.util.console import bold
+
+    from .quarto_yml import book_execution_mode
+
+    config = getattr(app.env, "mystnb_config", None)
+    intent = book_execution_mode(app.config)
+    if config is None:
+        return  # no myst-nb: nothing runs
+    if not app.config.qmd_execute:
+        if config.execution_mode != "off":
+            app.env.mystnb_config = config.copy(execution_mode="off")
+        logger.info(
+            bold("notebooks: ") + "not executed, stored outputs are kept (run them with "
+            "sphinx-qmd --execute or qmd_execute = True); the book's execution mode %r "
+            "goes to _quarto.yml",
+            intent,
+        )
+        return
+    if config.execution_mode == "off":
+        logger.info(bold("notebooks: ") + "not executed: the book's execution mode is 'off'")
+        return
+    logger.info(
+        bold("notebooks: ") + "executed by myst-nb (qmd_execute), as the book's mode says: %r",
+        config.execution_mode,
+    )
+
+
 #: myst-nb's mime types for the qmd builder, best first: images render in HTML and PDF,
 #: markdown and LaTeX math are Quarto's own, HTML only reaches HTML output
 QMD_MIME_PRIORITY = (

@@ -448,17 +448,60 @@ def repository(builder: QmdBuilder) -> dict[str, str]:
     return found
 
 
-def execution(builder: QmdBuilder) -> dict[str, Any] | None:
-    """myst-nb's execution mode as Quarto's ``execute:`` (off: never run; cache: freeze)."""
-    config = builder.config
+#: myst-nb's value for a config value nobody set (its legacy names default to it)
+_UNSET = "--unset--"
+
+
+def _mode(value: Any) -> str | None:
+    """An execution mode as a word (YAML reads ``off`` as False, ``on`` as True)."""
+    if value is False:
+        return "off"
+    if value is True:
+        return "auto"
+    return None if value in (None, "", _UNSET) else str(value)
+
+
+def book_execution_mode(config: Any) -> str | None:
+    """The book's own execution mode: what it asks for, not what this conversion ran.
+
+    ``qmd_book_execution`` if given (``sphinx-qmd`` sets it from ``_config.yml``); else
+    the value conf.py itself assigns (a ``-D nb_execution_mode=off`` override only
+    changes this run); else the configured value (``jupyter-book`` passes
+    ``_config.yml`` as overrides). None without myst-nb.
+    """
+    explicit = config.qmd_book_execution if "qmd_book_execution" in config else None
+    if explicit:
+        return _mode(explicit)
+    raw = getattr(config, "_raw_config", None) or {}
+    for name in ("jupyter_execute_notebooks", "nb_execution_mode"):
+        if _mode(raw.get(name)) is not None:
+            return _mode(raw[name])
     if "nb_execution_mode" not in config:
         return None
-    mode = config.nb_execution_mode
-    if mode in ("off", False, None):
+    legacy = getattr(config, "jupyter_execute_notebooks", None)
+    if isinstance(legacy, (str, bool)) and _mode(legacy) is not None:
+        return _mode(legacy)
+    return _mode(config.nb_execution_mode)
+
+
+def execution(builder: QmdBuilder) -> dict[str, Any] | None:
+    """The book's execution mode (:func:`book_execution_mode`) as Quarto's ``execute:``.
+
+    ``off``: never run; ``cache``: ``freeze: auto``; ``force``: ``enabled: true`` (Quarto
+    runs ``.ipynb`` chapters only when told to); ``auto``/``inline``: Quarto's default,
+    which like myst-nb's ``auto`` runs what has no stored outputs (``.qmd`` pages) and
+    keeps the outputs stored in ``.ipynb`` chapters.
+    """
+    mode = book_execution_mode(builder.config)
+    if mode is None:
+        return None
+    if mode == "off":
         return {"enabled": False}
-    if mode in ("cache", "auto", "inline"):
+    if mode == "cache":
         return {"freeze": "auto"}
-    return None  # "force": Quarto executes every render, as it does by default
+    if mode == "force":
+        return {"enabled": True}
+    return None
 
 
 def mathjax_macros(builder: QmdBuilder) -> dict[str, Any]:

@@ -8,7 +8,7 @@ Two hooks, both for the qmd builder only:
   lists or quotes nest deeper than its limit. Nothing is changed; it only warns.
 * :class:`QmdInputChecks`, a post-transform on the resolved doctree: unclosed HTML
   comments (closed, so they cannot hide the rest of the Quarto page), math with unbalanced
-  braces, image paths that are folders or leave the source folder, downloads from outside,
+  braces, image paths that are folders or leave the project root, downloads from outside,
   and code cells in a kernel language Quarto has no engine for.
 """
 
@@ -23,6 +23,7 @@ from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
+from ..compat import app_of
 from ..writer.equations import braces_balanced
 from .paths import builder_name, is_allowed, refuse
 
@@ -184,7 +185,7 @@ class QmdInputChecks(SphinxPostTransform):
             if node.tagname == "download_reference" and node.get("reftarget"):
                 _rel, filename = self.env.relfn2path(node["reftarget"], self.env.docname)
                 if "://" not in node["reftarget"] and not is_allowed(self.env, filename):
-                    refuse("download", node["reftarget"], location=node)
+                    refuse("download", node["reftarget"], node, env=self.env)
                     # keep the link text, drop the link to a file the book never gets
                     node.replace_self(nodes.inline("", "", *node.children))
         self.check_kernel()
@@ -212,16 +213,22 @@ class QmdInputChecks(SphinxPostTransform):
     def check_image(self, node: nodes.image) -> None:
         uri = node.get("uri", "")
         candidates = node.get("candidates", {})
-        if "*" in candidates:
-            uri = next(iter(v for k, v in candidates.items() if k != "*"), uri)
         if not uri or "://" in uri or uri.startswith("data:"):
             return
-        path = Path(self.env.srcdir) / uri
-        if not is_allowed(self.env, path):
+        # "pic.*": every file Sphinx found for it; else the one path
+        paths = [v for k, v in candidates.items() if k not in ("*", "?")] or [uri]
+        srcdir = Path(self.env.srcdir)
+        refused = next((p for p in paths if not is_allowed(self.env, srcdir / p)), None)
+        path = srcdir / uri
+        if refused is not None:
+            uri = refused
             refuse("image", uri, location=node)
+            note = getattr(app_of(self.env).builder, "note_lost_image", None)
+            if note is not None:
+                note(self.env.docname, node, uri, "refused: outside the project root")
             # no link to a file the book never gets; a comment keeps the alt text
             alt = node.get("alt", "")
-            text = f"image left out (outside the source folder){': ' + alt if alt else ''}"
+            text = f"image left out (outside the project root){': ' + alt if alt else ''}"
             comment = nodes.comment(text, text)
             comment.source, comment.line = node.source, node.line
             node.replace_self(comment)

@@ -23,7 +23,10 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.errors import SphinxWarning
+from sphinx.locale import __
 from sphinx.util import logging
+from sphinx.util.build_phase import BuildPhase
+from sphinx.util.display import status_iterator
 from sphinx.util.docutils import new_document
 
 from ..compat import app_of
@@ -135,15 +138,37 @@ class IsolatingBuilder:
         """Write page by page, so that a failing post-transform costs only its page.
 
         Sphinx resolves a page (post-transforms of every extension) and writes it in one
-        loop that any exception ends; handing it one page at a time keeps its own logic.
+        loop that any exception ends; this is that loop with each page guarded (and one
+        progress line over all pages, k of N).
         """
-        for docname in docnames:
+        docnames = list(docnames)
+        for docname in status_iterator(
+            docnames,
+            __("writing output... "),
+            "darkgreen",
+            len(docnames),
+            app_of(self).verbosity,
+        ):
             try:
-                super()._write_serial([docname])  # type: ignore[misc]
+                self._write_one(docname)
             except SphinxWarning:
                 raise
             except Exception as err:
                 self.page_not_written(docname, err)
+
+    def _write_one(self, docname: str) -> None:
+        """Resolve and write one page, as Sphinx's own serial loop does (7.4 to 9)."""
+        try:
+            from sphinx.builders import _write_docname  # Sphinx >= 8.1
+        except ImportError:  # Sphinx 7.4
+            app = app_of(self)
+            app.phase = BuildPhase.RESOLVING
+            doctree = self.env.get_and_resolve_doctree(docname, self)  # type: ignore[attr-defined]
+            app.phase = BuildPhase.WRITING
+            self.write_doc_serialized(docname, doctree)  # type: ignore[attr-defined]
+            self.write_doc(docname, doctree)  # type: ignore[attr-defined]
+            return
+        _write_docname(docname, env=self.env, builder=self, tags=self.tags)  # type: ignore[attr-defined]
 
     def page_not_written(self, docname: str, err: BaseException) -> None:
         """One located warning; the page leaves the book, its old output file too."""

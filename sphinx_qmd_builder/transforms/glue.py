@@ -412,7 +412,7 @@ class PlainCodeCell(Directive):
         path = page.parent / str(self.options["load"]).strip()
         location = (str(page), line)
         if not is_allowed(env, path):
-            refuse("code-cell :load:", path, location)
+            refuse("code-cell :load:", path, location, env=env)
             return None
         try:
             text = path.read_text(encoding="utf-8")

@@ -16,7 +16,8 @@ class qmd_crossref(nodes.Inline, nodes.Element):  # noqa: N801 - docutils naming
     ``role`` (numref, ref, eq, myst), ``form`` (``at``: ``@id``; ``number``: ``pre -@id
     post``; ``link``: a plain link), ``pre``/``post`` (the author's words around the
     number), ``explicit`` (the author gave link text), ``refdoc`` and ``anchor`` (where a
-    plain link goes), ``numbered`` (Quarto can number the target, so ``@id`` works).
+    plain link goes), ``numbered`` (Quarto can number the target, so ``@id`` works),
+    ``kind``, ``node_id`` and ``title`` (to find the number Sphinx gave the target).
     The children are the text of a plain link.
     """
 
@@ -37,6 +38,19 @@ class qmd_bibliography(nodes.General, nodes.Element):  # noqa: N801
 class qmd_listing(nodes.General, nodes.Element):  # noqa: N801
     """A captioned code block (Sphinx's ``container(literal_block=True)``): its caption
     and literal block are the children, its ids those of the container."""
+
+
+class qmd_slide(nodes.General, nodes.Element):  # noqa: N801
+    """Where a slide of the page's deck begins (its ``BEGIN SLIDE`` comment stood here).
+
+    The slide is made of the following siblings up to the matching :class:`qmd_slide_end`.
+    The only child is the slide's ``title`` (so translation sees it as prose). Attributes:
+    ``title_from`` (``marker`` or ``heading``). The book page writes nothing for it.
+    """
+
+
+class qmd_slide_end(nodes.General, nodes.Element):  # noqa: N801
+    """Where a slide ends (an ``END SLIDE`` comment, or the point an unclosed one stops)."""
 
 
 class qmd_pending_value(nodes.Inline, nodes.TextElement):  # noqa: N801

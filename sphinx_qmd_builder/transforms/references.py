@@ -85,7 +85,11 @@ class QmdReferenceTransform(SphinxPostTransform):
         if role == "eq":
             template = self.config.math_eqref_format or "({number})"
         form, pre, post = crossref_form(role, found, explicit, template)
-        if form == "link" and (found.kind is None or role in ("numref", "eq")):
+        number_text = None
+        if form == "link" and not explicit and node.get("refdomain") == "prf":
+            # a kind Quarto does not number: the words sphinx-proof prints, "Remark 2"
+            number_text = proof_number_text(self.env, found.label)
+        if form == "link" and not number_text and (found.kind is None or role in ("numref", "eq")):
             logger.warning(
                 "%s target %r (%s) cannot be numbered by Quarto; written as a plain link",
                 role,
@@ -107,6 +111,9 @@ class QmdReferenceTransform(SphinxPostTransform):
             refdoc=found.docname,
             anchor=found.anchor,
             numbered=found.numbered,
+            kind=found.kind,
+            node_id=found.node_id,
+            title=found.title,
         )
         new.source, new.line = node.source, node.line
         if form == "link":
@@ -116,7 +123,7 @@ class QmdReferenceTransform(SphinxPostTransform):
             elif explicit and "%s" not in template and "{number}" not in template:
                 new += node.children
             else:
-                new += nodes.Text(found.title or found.label)
+                new += nodes.Text(number_text or found.title or found.label)
         report = _report(self.env)
         report.written += 1
         if form != "link":
@@ -199,6 +206,51 @@ class QmdDeadLinkTransform(SphinxPostTransform):
                 on_page = {i for n in self.document.findall(nodes.Element) for i in n["ids"]}
             if refid not in on_page:
                 node.replace_self(node.children or [nodes.Text(node.astext())])
+
+
+class QmdAnchorTransform(SphinxPostTransform):
+    """Links Sphinx resolved itself point at the heading's Quarto id, not the docutils id.
+
+    ``{button-ref}``, card links and ``{contents}`` lists come out of Sphinx's resolver
+    as ``page.qmd#content-cards`` / ``#content-cards``; on the page the heading is
+    ``{#sec-content-cards}`` (the label registry's id), and a chapter's own title has no
+    anchor at all (it is the page's YAML title), so a link to it goes to the page.
+    """
+
+    default_priority = 25  # after the resolvers (9, 10) and the dead-link check (20)
+    formats = ("qmd",)
+
+    def run(self, **kwargs: Any) -> None:
+        builder = _builder(self.env)
+        registry: LabelRegistry | None = getattr(builder, "labels", None)
+        if registry is None or not hasattr(builder, "link_to"):
+            return
+        docname = self.env.docname
+        first = next((c for c in self.document.children if isinstance(c, nodes.section)), None)
+        title_ids = set(first["ids"]) if first is not None else set()
+        for node in self.document.findall(nodes.reference):
+            if node.get("refid"):
+                target_doc: str | None = docname
+                fragment = node["refid"]
+            else:
+                uri = node.get("refuri", "")
+                if "#" not in uri or ":" in uri.split("#", 1)[0]:
+                    continue  # no fragment, or another scheme (https:, mailto:)
+                path, fragment = uri.split("#", 1)
+                target_doc = builder.docname_of_uri(docname, path) if path else docname
+            if target_doc is None:
+                continue
+            found = registry.by_node.get((target_doc, fragment))
+            if found is not None:
+                anchor = found.anchor
+            elif target_doc == docname and fragment in title_ids:
+                anchor = None  # the page title: no heading on the page
+            else:
+                continue
+            if anchor == fragment and node.get("refuri"):
+                continue
+            node["refuri"] = builder.link_to(docname, target_doc, anchor, own_page=True)
+            node.attributes.pop("refid", None)
 
 
 class QmdListingTransform(SphinxPostTransform):
@@ -312,7 +364,38 @@ def crossref_form(
         return "link", "", ""
     if explicit:
         return "link", "", ""
+    if role in ("ref", "myst") and target.kind in CAPTIONED_KINDS and target.title:
+        # Sphinx shows the caption, not a number: a link with that text (QUARTO.md 6);
+        # an equation has no caption (Sphinx finds no title): Quarto's number is kept
+        return "link", "", ""
     return "at", "", ""
+
+
+#: kinds a text-less ``{ref}`` names by their caption (Sphinx's ``ref`` role)
+CAPTIONED_KINDS = frozenset({"figure", "table", "equation", "code"})
+
+
+def proof_number_text(env: Any, label: str) -> str | None:
+    """What sphinx-proof prints for a text-less ``{prf:ref}``: ``Algorithm 2``.
+
+    Taken from sphinx-proof's own records and Sphinx's figure numbers, in its language.
+    """
+    entry = (getattr(env, "proof_list", None) or {}).get(label)
+    if not isinstance(entry, dict) or not entry.get("realtype"):
+        return None
+    try:
+        from sphinx_proof.domain import translate
+    except ImportError:  # pragma: no cover - the entry exists only with sphinx-proof
+        name = str(entry["realtype"]).title()
+    else:
+        name = str(translate(str(entry["realtype"]).title()))
+    if entry.get("nonumber"):
+        return name
+    try:
+        numbers = env.toc_fignumbers[entry["docname"]][entry["countertype"]][label]
+    except (KeyError, TypeError):
+        return name
+    return f"{name} {'.'.join(map(str, numbers))}"
 
 
 def _builder(env: Any) -> Any:

@@ -24,6 +24,7 @@ from sphinx.util import logging
 from ..labels import quarto_id
 from ..transforms.nodes import qmd_pending_block
 from . import markdown as md
+from .figures import has_layout_class, layout_classes
 from .translator_api import TranslatorAPI
 
 if TYPE_CHECKING:
@@ -50,6 +51,9 @@ TAG_OPTIONS: dict[str, dict[str, Any]] = {
     "skip-execution": {"eval": False},
 }
 
+#: Jupyter Book's layout tags -> Quarto's ``column:`` cell option (QUARTO.md fact 19)
+TAG_COLUMNS = {"full-width": "page", "margin": "margin", "popout": "margin"}
+
 #: tags Quarto has no form for: kept in ``tags:``, and said once per cell
 UNSUPPORTED_TAGS = {
     "hide-output": "Quarto cannot fold a cell's output; it is shown",
@@ -68,8 +72,16 @@ class CellOptions:
         return [f"#| {key}: {option_value(value)}" for key, value in self.options.items()]
 
 
+class QuotedOption(str):
+    """An option value always written as a quoted YAML string (``#| classes: ".a .b"``)."""
+
+
 def option_value(value: Any) -> str:
     """A ``#|`` option value as YAML (strings quoted only when YAML would misread them)."""
+    if isinstance(value, QuotedOption):
+        import json
+
+        return json.dumps(str(value), ensure_ascii=False)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -105,7 +117,9 @@ def cell_options(
     tags = [str(t) for t in metadata.get("tags", []) or []]
     kept_tags: list[str] = []
     for tag in tags:
-        if tag in TAG_OPTIONS:
+        if tag in TAG_COLUMNS:
+            options["column"] = TAG_COLUMNS[tag]
+        elif tag in TAG_OPTIONS:
             options.update(TAG_OPTIONS[tag])
             if tag in ("hide-cell", "hide_cell"):
                 problems.append(f"tag {tag!r}: Quarto folds only the code; the output is shown")
@@ -122,6 +136,7 @@ def cell_options(
         options["output"] = False
     if mystnb.get("number_source_lines"):
         options["code-line-numbers"] = True
+    classes: list[str] = md.class_names(_words(options.pop("classes", None) or ""))
     figure = mystnb.get("figure") or {}
     if isinstance(figure, dict):
         name = figure.get("name")
@@ -134,6 +149,8 @@ def cell_options(
             problems.append(f"mystnb figure option {key!r} has no Quarto form")
         if figure.get("align") in ("left", "center", "right"):
             options["fig-align"] = figure["align"]
+        if figure.get("classes"):
+            classes += md.class_names(_words(figure["classes"]))
     image = mystnb.get("image") or {}
     if isinstance(image, dict):
         for key, value in image.items():
@@ -150,12 +167,22 @@ def cell_options(
                     "Jupyter engine may ignore; check the figure size"
                 )
             elif key == "classes":
-                options["classes"] = str(value)
+                classes += md.class_names(_words(value))
             else:
                 problems.append(f"mystnb image option {key!r} has no Quarto form")
+    if classes:
+        # one string, a dot before every class: Quarto's only working form (QUARTO.md 4)
+        options["classes"] = QuotedOption(md.cell_classes(classes))
     if kept_tags:
         options["tags"] = kept_tags
     return CellOptions(options, problems)
+
+
+def _words(value: Any) -> str:
+    """Class names given as a string or a list, as one space-separated string."""
+    if isinstance(value, (list, tuple)):
+        return " ".join(str(v) for v in value)
+    return str(value)
 
 
 @dataclass
@@ -300,7 +327,13 @@ class CellVisitors(TranslatorAPI):
         self.push()
 
     def depart_container(self, node: nodes.container) -> None:
-        self.add_block(self.pop().make())
+        body = self.pop().make()
+        if has_layout_class(node) and body:
+            # {div} with :class: full-width / margin / popout: Quarto's column classes
+            attrs = md.attributes(None, layout_classes(node.get("classes", [])))
+            self.add_block(f"::: {attrs}\n\n{body}\n\n:::")
+        else:
+            self.add_block(body)
 
     def figure_id(self, name: str) -> str:
         target = self.builder.labels.lookup(name)

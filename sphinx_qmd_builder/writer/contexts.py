@@ -13,8 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import markdown as md
-
 if TYPE_CHECKING:
     from docutils import nodes
 
@@ -165,11 +163,12 @@ class FigureContext(Context):
         self.legend = ""
         self.subfigures: list[str] = []
 
-    def make_div(self, image: str, ident: str | None) -> str:
-        """The figure as a div: image, other content, caption, legend."""
+    def make_div(self, image: str, attributes: str) -> str:
+        """The figure as a div (*attributes*: its ``{#fig-x ...}``): image, other
+        content, caption, legend."""
         extra = self.make()
         parts = [p for p in (image, extra, self.caption, self.legend) if p]
-        header = md.attributes(ident) or "{}"
+        header = attributes or "{}"
         body = "\n\n".join(parts[:1]) + ("\n\n" + "\n\n".join(parts[1:]) if parts[1:] else "")
         return f"::: {header}\n\n{body}\n:::"
 
@@ -198,6 +197,8 @@ class TableContext(Context):
         self.body: list[list[Cell]] = []
         self.colwidths: list[int] = []
         self.in_header = False
+        #: a cell holds a shortcode (an image path): a grid table must be written again
+        self.shortcodes = False
 
     def add_row(self) -> None:
         (self.header if self.in_header else self.body).append([])

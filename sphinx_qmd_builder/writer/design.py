@@ -21,6 +21,7 @@ from docutils import nodes
 from . import markdown as md
 from .admonitions import collapse_of
 from .contexts import Context, GridRowContext, TabSetContext
+from .figures import has_layout_class, layout_classes
 from .translator_api import TranslatorAPI
 
 _COLS = re.compile(r"^sd-row-cols(?:-(xs|sm|md|lg))?-(\d+)$")
@@ -149,7 +150,12 @@ class DesignVisitors(TranslatorAPI):
         else:
             if title:
                 ctx.blocks.insert(0, f"**{title}**")
-            self.add_block(ctx.make())
+            body = ctx.make()
+            if has_layout_class(node) and body:
+                # {div} with :class: full-width / margin / popout: Quarto's column classes
+                attrs = md.attributes(None, layout_classes(node.get("classes", [])))
+                body = f"::: {attrs}\n\n{body}\n\n:::"
+            self.add_block(body)
 
     # -- inline components ---------------------------------------------------------------
 

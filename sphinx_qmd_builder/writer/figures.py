@@ -18,6 +18,90 @@ from . import markdown as md
 from .contexts import FigureContext
 from .translator_api import TranslatorAPI
 
+#: Jupyter Book's layout classes (sphinx-book-theme) -> Quarto's column classes, which
+#: take effect in books (QUARTO.md fact 19); a popout is set in the margin like a note
+LAYOUT_CLASSES = {"full-width": "column-page", "margin": "column-margin", "popout": "column-margin"}
+
+#: ``:figclass: margin-caption``: the caption goes in the margin (QUARTO.md fact 20)
+MARGIN_CAPTION = "margin-caption"
+
+
+def layout_classes(
+    classes: list[str], dropped: set[str] | frozenset[str] = frozenset()
+) -> list[str]:
+    """*classes* with Jupyter Book's layout classes as Quarto's, Sphinx's own left out."""
+    out: list[str] = []
+    for cls in classes:
+        if cls.startswith("align-") or cls in dropped or cls == MARGIN_CAPTION:
+            continue
+        name = LAYOUT_CLASSES.get(cls, cls)
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def has_layout_class(node: nodes.Element) -> bool:
+    """Whether *node* asks for a page-wide or margin layout (``{div}`` ``:class: full-width``)."""
+    return any(cls in LAYOUT_CLASSES for cls in node.get("classes", []))
+
+
+def figure_div_attributes(node: nodes.figure, ident: str | None, dropped: set[str]) -> str:
+    """``{#fig-x .column-page cap-location="margin"}`` for a figure's div ('' when bare).
+
+    ``:align:`` and ``:figwidth:`` are not here: Quarto reads them on the image
+    (:func:`figure_image_values`, QUARTO.md fact 20).
+    """
+    classes = node.get("classes", [])
+    cap = "margin" if MARGIN_CAPTION in classes else None
+    return md.attributes(ident, layout_classes(classes, dropped), cap_location=cap)
+
+
+def enclosing_figure(node: nodes.image) -> nodes.figure | None:
+    """The plain (not subfigure) figure an image belongs to, through a link around it."""
+    parent = node.parent
+    if isinstance(parent, nodes.reference):
+        parent = parent.parent
+    if isinstance(parent, nodes.figure) and not is_subfigure(parent):
+        return parent
+    return None
+
+
+def figure_image_values(node: nodes.image, width: str | int | None) -> dict[str, object]:
+    """``fig-align`` and ``width`` for an image, its figure's ``:align:``/``:figwidth:`` included.
+
+    Quarto aligns a figure only by ``fig-align`` on the image, never on the div
+    (QUARTO.md fact 20). A figure width in percent scales an image width in percent
+    (the image is a share of the figure box, as in Sphinx's HTML); an image without a
+    width takes the figure's.
+    """
+    figure = enclosing_figure(node)
+    align = node.get("align")
+    fig_width = None
+    if figure is not None:
+        align = figure.get("align") or align
+        fig_width = figure.get("width")
+    if fig_width and fig_width != "image":
+        if width is None:
+            width = _plain_width(fig_width)
+        elif isinstance(width, str) and width.endswith("%") and str(fig_width).endswith("%"):
+            share = float(width[:-1]) * float(str(fig_width)[:-1]) / 100
+            width = f"{share:g}%"
+    return {
+        "width": width,
+        "fig_align": align if align in ("left", "center", "right") else None,
+    }
+
+
+def _plain_width(value: str) -> str | int:
+    """``300px`` -> ``300`` (Quarto reads pixels from a bare number); other units kept."""
+    text = str(value).strip()
+    number = text[:-2] if text.endswith("px") else text
+    try:
+        parsed = float(number)
+    except ValueError:
+        return text
+    return int(parsed) if parsed.is_integer() else text
+
 
 def is_subfigure(node: nodes.Node) -> bool:
     """A ``figure`` node made by sphinx-subfigure's ``{subfigure}`` directive."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from docutils import nodes
+
 # characters that pandoc markdown may read as syntax anywhere in running text
 _ALWAYS = {"\\", "`", "*", "[", "]", "$", "@", "|"}
 _LINE_START_BLOCK = re.compile(
@@ -97,14 +99,42 @@ def code_fence(text: str, minimum: int = 3) -> str:
     return "`" * max(minimum, longest + 1)
 
 
+def class_names(classes: str | list[str] | tuple[str, ...]) -> list[str]:
+    """Class names pandoc reads in ``{.a .b}``: one per word, in order, each once.
+
+    ``"a b"`` or ``[".a", "b"]`` -> ``["a", "b"]``. A name must start with a letter and
+    hold only letters, digits, ``-_:.`` (else pandoc drops the whole attribute block);
+    other characters become ``-``, and a name that cannot start with a letter is left out.
+    """
+    words = classes.split() if isinstance(classes, str) else [w for c in classes for w in c.split()]
+    names: list[str] = []
+    for word in words:
+        name = "".join(ch if ch.isalnum() or ch in "-_:." else "-" for ch in word.lstrip("."))
+        if name and name[0].isalpha() and name not in names:
+            names.append(name)
+    return names
+
+
+def cell_classes(classes: str | list[str] | tuple[str, ...]) -> str:
+    """The value of a cell's ``#| classes:``: one string, a dot before every class.
+
+    Quarto copies it into ``::: {.cell ...}``; bare words there break the div and a YAML
+    list fails validation (QUARTO.md fact 4), so ``shadow bg-primary`` -> ``.shadow .bg-primary``.
+    """
+    return " ".join(f".{name}" for name in class_names(classes))
+
+
 def attributes(
     ident: str | None = None, classes: list[str] | tuple[str, ...] = (), **kv: object
 ) -> str:
-    """A pandoc attribute block: ``{#id .class key="value"}`` (empty string when empty)."""
+    """A pandoc attribute block: ``{#id .class key="value"}`` (empty string when empty).
+
+    Every class gets its dot and every value its key (QUARTO.md fact 4).
+    """
     parts: list[str] = []
     if ident:
         parts.append(f"#{ident}")
-    parts.extend(f".{c}" for c in classes)
+    parts.extend(f".{c}" for c in class_names(classes))
     for key, value in kv.items():
         if value is None:
             continue
@@ -138,3 +168,20 @@ def _break_fence(line: str) -> str:
         return line
     run = match.group(0)
     return line[: len(line) - len(body)] + " ".join(run) + body[len(run) :]
+
+
+def inside_bold(node: nodes.Node) -> bool:
+    """Whether the writer already sets *node* (a strong) in bold: inside another strong,
+    a rubric, or the title of an admonition, topic, card or proof (written ``**Title**``
+    or as a ``##`` heading). Section and table titles are not bolded by the writer.
+    """
+    parent = node.parent
+    while isinstance(parent, nodes.Inline):
+        if isinstance(parent, nodes.strong) or parent.tagname == "literal_strong":
+            return True
+        parent = parent.parent
+    if isinstance(parent, nodes.rubric):
+        return True
+    if isinstance(parent, nodes.title):
+        return not isinstance(parent.parent, (nodes.section, nodes.table, nodes.document))
+    return False

@@ -43,20 +43,34 @@ def video_shortcode(url: str, **options: str | None) -> str:
     return "{{< video " + " ".join(parts) + " >}}"
 
 
+#: node names written as a ``{{< video >}}`` shortcode
+VIDEO_NODES = frozenset({"youtube", "vimeo", "video_node", "qmd_video"})
+
+
 class MediaVisitors(TranslatorAPI):
     """Mixin for :class:`~.translator.QmdTranslator`."""
+
+    def add_video(self, url: str, shortcode: str) -> None:
+        """The video's shortcode; in a grid table, where a shortcode breaks the table
+        (QUARTO.md 3), a link to it (the table says so, :mod:`.tables`)."""
+        if getattr(self, "in_grid_table", 0):
+            self.add_block(f"[Video](<{url}>)")
+            return
+        getattr(self, "note_shortcode", lambda: None)()
+        self.add_block(shortcode)
 
     def visit_youtube(self, node: nodes.Element) -> None:
         platform = node.get("platform") or node.__class__.__name__
         url = _PLATFORM_URL[platform].format(node["id"]) + (node.get("url_parameters") or "")
         aspect = node.get("aspect")
-        self.add_block(
+        self.add_video(
+            url,
             video_shortcode(
                 url,
                 width=_size(node.get("width")),
                 height=_size(node.get("height")),
                 aspect_ratio=f"{aspect[0]}x{aspect[1]}" if aspect else None,
-            )
+            ),
         )
         raise nodes.SkipNode
 
@@ -75,7 +89,7 @@ class MediaVisitors(TranslatorAPI):
         src, _mime, remote = sources[0]
         if not remote:
             # the builder copies images only; the page points at the source's place
-            src = posixpath.relpath(src, posixpath.dirname(self.docname) or ".")
+            src = self.rebased(posixpath.relpath(src, posixpath.dirname(self.docname) or "."))
             self.warn(
                 "video file %s is not copied; place it beside the page in the Quarto book",
                 node,
@@ -85,13 +99,14 @@ class MediaVisitors(TranslatorAPI):
         if len(sources) > 1:
             self.warn("video %s: only the first source is kept", node, "video", src)
         caption = node.get("caption", "")
-        self.add_block(
+        self.add_video(
+            src,
             video_shortcode(
                 src,
                 width=_size(node.get("width")),
                 height=_size(node.get("height")),
                 title=node.get("alt") or caption or None,
-            )
+            ),
         )
         if caption:
             self.add_block(md.escape_text(" ".join(caption.split())))

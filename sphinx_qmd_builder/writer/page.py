@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from .slides import Deck
 
 
 @dataclass
@@ -29,6 +32,8 @@ class PageOutput:
     cell_markdown: dict[int, str] | None = None
     #: for a notebook written as ``.ipynb``: ``#|`` option lines per code-cell index
     code_options: dict[int, list[str]] = field(default_factory=dict)
+    #: the page's revealjs deck (its marked slides), None when it has none
+    deck: Deck | None = None
 
     @property
     def front_matter_block(self) -> str:

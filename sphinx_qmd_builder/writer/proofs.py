@@ -2,7 +2,7 @@
 
 Quarto numbers ``::: {#thm-x}`` divs of its theorem types itself, with the title from a
 ``##`` heading; a proof, remark or solution is an unnumbered ``.proof``/``.remark``/
-``.solution`` div. Types Quarto does not know (axiom, algorithm, criterion, ...) become a
+``.solution`` div. Types Quarto does not know (axiom, criterion, ...) become a
 callout whose bold title names the type, with the label kept as an anchor. The Quarto id
 comes from the label registry, which records these nodes (``labels.proof_kind``).
 """
@@ -68,7 +68,7 @@ class ProofVisitors(TranslatorAPI):
         if exercise is not None and exercise.numbered:
             lead = f"Solution to @{exercise.qid}"
         elif exercise is not None:
-            link = self.builder.link_to(self.docname, exercise.docname, exercise.qid)
+            link = self.link_to(exercise.docname, exercise.qid)
             lead = f"Solution to [{md.escape_text(exercise.label)}]({link})"
         if collapse_of(node):
             # a hidden solution: Quarto's .solution cannot collapse, a callout can

@@ -162,7 +162,7 @@ class ProseVisitors(TranslatorAPI):
         extra = "".join(
             f' {key}="{node[key]}"' for key in ("width", "height") if node.get(key) is not None
         )
-        self.add_block(f"{{{{< video {node['uri']}{extra} >}}}}")
+        self.add_video(node["uri"], f"{{{{< video {node['uri']}{extra} >}}}}")
         raise nodes.SkipNode
 
     def visit_topic(self, node: nodes.Element) -> None:

@@ -35,6 +35,12 @@ class RefVisitors(TranslatorAPI):
     def visit_qmd_crossref(self, node: qmd_crossref) -> None:
         form = node.get("form", "at")
         qid = node["qid"]
+        if form in ("at", "number") and not self.quarto_numbers(node):
+            # Quarto cannot number it here (another page of a website, not on this deck):
+            # a link that shows the number Sphinx gave the target
+            uri = self.link_to(node["refdoc"], node.get("anchor"))
+            self.add_inline(f"[{numbered_text(self.builder, node)}]({uri})")
+            raise nodes.SkipNode
         if form == "at":
             self.add_inline(f"@{qid}")
             raise nodes.SkipNode
@@ -43,9 +49,19 @@ class RefVisitors(TranslatorAPI):
             raise nodes.SkipNode
         self.push("inline")
 
+    def quarto_numbers(self, node: qmd_crossref) -> bool:
+        """Whether ``@qid`` shows the reader a number here.
+
+        Not for another page of a website or a target off the deck (QUARTO.md 7), and not
+        for a section in a website, whose number the reader never sees (QUARTO.md 8).
+        """
+        if self.builder.project_type == "website" and node.get("kind") == "section":
+            return False
+        return self.resolves_here(node["qid"], node["refdoc"])
+
     def depart_qmd_crossref(self, node: qmd_crossref) -> None:
         text = self.pop().make_inline().strip() or md.escape_text(node["label"])
-        uri = self.builder.link_to(self.docname, node["refdoc"], node.get("anchor"))
+        uri = self.link_to(node["refdoc"], node.get("anchor"))
         self.add_inline(f"[{text}]({uri})")
 
     def visit_qmd_doclink(self, node: qmd_doclink) -> None:
@@ -53,7 +69,7 @@ class RefVisitors(TranslatorAPI):
 
     def depart_qmd_doclink(self, node: qmd_doclink) -> None:
         text = self.pop().make_inline()
-        self.add_inline(f"[{text}]({self.builder.link_to(self.docname, node['refdoc'])})")
+        self.add_inline(f"[{text}]({self.link_to(node['refdoc'])})")
 
     # -- citations ---------------------------------------------------------------------
 
@@ -61,8 +77,10 @@ class RefVisitors(TranslatorAPI):
         if node["mode"] == "empty":
             # cite:empty puts an entry in the bibliography without a mark in the text
             nocite = self.front_matter.get("nocite", "")
-            keys = ", ".join(f"@{k}" for k in node["keys"])
-            self.front_matter["nocite"] = f"{nocite}, {keys}" if nocite else keys
+            listed = nocite.split(", ") if nocite else []
+            # each key once (a grid table's cells may be written twice, tables.py)
+            listed += [f"@{k}" for k in node["keys"] if f"@{k}" not in listed]
+            self.front_matter["nocite"] = ", ".join(listed)
             raise nodes.SkipNode
         self.add_inline(format_citation(node["keys"], node["mode"], node["pre"], node["post"]))
         raise nodes.SkipNode
@@ -101,6 +119,59 @@ class RefVisitors(TranslatorAPI):
         child.walkabout(self)  # type: ignore[arg-type]
         self.pop()
         return ctx.make().strip()
+
+
+#: the words Quarto puts before a number (its English defaults), by kind of target
+QUARTO_NAMES = {
+    "figure": "Figure",
+    "table": "Table",
+    "code": "Listing",
+    "equation": "Equation",
+    "section": "Section",
+    "theorem": "Theorem",
+    "lemma": "Lemma",
+    "corollary": "Corollary",
+    "proposition": "Proposition",
+    "conjecture": "Conjecture",
+    "definition": "Definition",
+    "example": "Example",
+    "exercise": "Exercise",
+}
+
+
+def sphinx_number(builder: Any, node: qmd_crossref) -> str | None:
+    """The number Sphinx gave the target of *node* ("3.1"), or None if it has none."""
+    env = builder.env
+    docname, node_id, kind = node["refdoc"], node.get("node_id", ""), node.get("kind")
+    number: Any = None
+    if kind == "section":
+        number = env.toc_secnumbers.get(docname, {}).get("#" + node_id)
+    elif kind == "equation" and not (builder.config.math_numfig and builder.config.numfig):
+        found = env.get_domain("math").equations.get(node["label"])
+        number = found[1] if found and found[0] == docname else None
+    else:
+        for numbers in env.toc_fignumbers.get(docname, {}).values():
+            if node_id in numbers:
+                number = numbers[node_id]
+                break
+    if number is None or number == ():
+        return None
+    return ".".join(map(str, number)) if isinstance(number, (tuple, list)) else str(number)
+
+
+def numbered_text(builder: Any, node: qmd_crossref) -> str:
+    """The text of a reference Quarto cannot number: the author's words around Sphinx's
+    number (``Abbildung 3``, ``(2)``), or Quarto's own name for it (``Figure 3``); the
+    target's title when Sphinx numbered nothing."""
+    number = sphinx_number(builder, node)
+    if builder.project_type == "website" and node.get("kind") == "section":
+        number = None  # a website shows no section numbers: the title says where it goes
+    if number is None:
+        return md.escape_text(node.get("title") or node["label"])
+    if node.get("form") == "number":
+        return md.escape_text(f"{node.get('pre', '')}{number}{node.get('post', '')}")
+    name = QUARTO_NAMES.get(node.get("kind") or "", "")
+    return md.escape_text(f"{name} {number}".strip())
 
 
 def number_reference(qid: str, pre: str, post: str) -> str:

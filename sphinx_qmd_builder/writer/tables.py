@@ -12,8 +12,10 @@ import json
 from typing import Any
 
 from docutils import nodes
+from sphinx.util import logging
 
 from .contexts import Cell, TableContext
+from .media import VIDEO_NODES
 from .translator_api import TranslatorAPI
 
 _ALIGN_CLASSES = {"text-left": "left", "text-center": "center", "text-right": "right"}
@@ -23,9 +25,39 @@ class TableVisitors(TranslatorAPI):
     """Mixin of :class:`~.translator.QmdTranslator`: docutils tables."""
 
     warn: Any
+    stack: list[Any]
+    #: > 0 while a grid table's cells are written: no shortcodes there (QUARTO.md fact 3)
+    in_grid_table = 0
 
     def visit_table(self, node: nodes.table) -> None:
         self.push(TableContext())
+
+    def note_shortcode(self) -> None:
+        """A shortcode was written: the table around it must not become a grid table as is."""
+        for ctx in reversed(self.stack):
+            if isinstance(ctx, TableContext):
+                ctx.shortcodes = True
+                return
+
+    def grid_rows_again(self, node: nodes.table) -> tuple[list[list[Cell]], list[list[Cell]]]:
+        """The table's rows written again for a grid table: image paths without shortcodes.
+
+        Whether a table is a grid table is known only once its cells are written; the
+        rare grid table holding a shortcode is written a second time, silently (its
+        warnings were given the first time).
+        """
+        self.in_grid_table += 1
+        again = TableContext()
+        self.push(again)
+        try:
+            with logging.suppress_logging():
+                for child in node.children:
+                    if not isinstance(child, nodes.title):
+                        child.walkabout(self)  # type: ignore[arg-type]
+        finally:
+            self.pop()
+            self.in_grid_table -= 1
+        return again.header, again.body
 
     def depart_table(self, node: nodes.table) -> None:
         ctx = self.pop()
@@ -39,6 +71,15 @@ class TableVisitors(TranslatorAPI):
         if _fits_pipe_table(header, body):
             table = pipe_table(header[0], body, aligns)
         else:
+            if ctx.shortcodes and not self.in_grid_table:
+                header, body = self.grid_rows_again(node)
+                for video in node.findall(lambda n: n.tagname in VIDEO_NODES):
+                    self.warn(
+                        "a video in a grid table is written as a link: Quarto breaks grid "
+                        "tables that hold a shortcode",
+                        video,
+                        "video",
+                    )
             table = grid_table(header, body, ncols, aligns)
         target = self.builder.labels.for_node(self.docname, node)
         caption = ctx.title

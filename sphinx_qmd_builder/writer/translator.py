@@ -22,12 +22,18 @@ from .cells import CellVisitors
 from .contexts import BlockQuoteContext, Context, FigureContext, ListContext
 from .design import DesignVisitors
 from .equations import display_math, strip_label
-from .figures import FigureVisitors, is_subfigure
+from .figures import (
+    FigureVisitors,
+    figure_div_attributes,
+    figure_image_values,
+    is_subfigure,
+)
 from .media import MediaVisitors
 from .page import PageOutput
 from .proofs import ProofVisitors
 from .prose import ProseVisitors
 from .refs import RefVisitors
+from .slides import SlideVisitors
 from .tables import TableVisitors
 from .toc import toc_markdown
 
@@ -79,6 +85,7 @@ class QmdTranslator(
     ProseVisitors,
     CellVisitors,
     ApiVisitors,
+    SlideVisitors,
     SphinxTranslator,
 ):
     """Writes Quarto markdown. Handlers are grouped by kind of node, as in Sphinx's writers."""
@@ -96,6 +103,7 @@ class QmdTranslator(
         self.ids: set[str] = set()
         self.page = PageOutput("")
         self.init_cells()
+        self.init_slides()
 
     # -- context stack ----------------------------------------------------------
 
@@ -152,6 +160,26 @@ class QmdTranslator(
     def astext(self) -> str:
         return self.page.text
 
+    # -- where the text goes: the book page, or the page's deck --------------------------
+
+    def link_to(self, refdoc: str, anchor: str | None = None) -> str:
+        """A link from the text being written to *refdoc* (and an anchor in it)."""
+        if self.deck is None:
+            return self.builder.link_to(self.docname, refdoc, anchor)
+        return self.deck.link_to(self.builder, refdoc, anchor)
+
+    def rebased(self, path: str) -> str:
+        """A path relative to the page, as the text being written must spell it."""
+        return path if self.deck is None else self.deck.rebase(path)
+
+    def resolves_here(self, qid: str, refdoc: str) -> bool:
+        """Whether Quarto resolves ``@qid`` in the text being written (QUARTO.md 7, 11)."""
+        if self.deck is not None:
+            return qid in self.deck.qids
+        if self.builder.project_type == "website":
+            return refdoc == self.docname
+        return True
+
     # -- document structure -------------------------------------------------------
 
     def visit_document(self, node: nodes.document) -> None:
@@ -170,7 +198,11 @@ class QmdTranslator(
             if kernel:
                 self.front_matter.setdefault("jupyter", kernel)
         body = self.ctx.make()
-        self.page = PageOutput(body, self.front_matter, self.ids, cell_markdown, code_options)
+        if self.deck is None:
+            self.write_deck()
+        self.page = PageOutput(
+            body, self.front_matter, self.ids, cell_markdown, code_options, self.deck_result
+        )
 
     def visit_section(self, node: nodes.section) -> None:
         self.section_level += 1
@@ -306,7 +338,8 @@ class QmdTranslator(
         self.push("inline")
 
     def depart_strong(self, node: nodes.strong) -> None:
-        self._close_inline("**")
+        # bold inside bold is written once: "****Title****" is literal text (QUARTO.md 5)
+        self._close_inline("" if md.inside_bold(node) else "**")
 
     def visit_subscript(self, node: nodes.subscript) -> None:
         self.push("inline")
@@ -364,7 +397,7 @@ class QmdTranslator(
         self.push("inline")
 
     def depart_literal_strong(self, node: nodes.Element) -> None:
-        self._close_inline("**")
+        self._close_inline("" if md.inside_bold(node) else "**")
 
     def visit_problematic(self, node: nodes.problematic) -> None:
         # Sphinx already warned where it made this node; keep the source text
@@ -388,6 +421,10 @@ class QmdTranslator(
         if not uri:
             self.add_inline(text)
             return
+        if self.deck is not None and uri.startswith("#"):
+            uri = self.link_to(self.docname, uri[1:])
+        elif self.deck is not None and node.get("internal"):
+            uri = self.rebased(uri)
         if node.astext() == uri and "://" in uri and not node.get("refid"):
             self.add_inline(f"<{uri}>")
             return
@@ -419,6 +456,7 @@ class QmdTranslator(
     def depart_download_reference(self, node: nodes.Element) -> None:
         text = self.pop().make_inline()
         target = self.builder.download_target(self.docname, node)
+        target = self.rebased(target) if target else target
         self.add_inline(f"[{text}]({_link_uri(target)})" if target else text)
 
     # -- comments and raw --------------------------------------------------------------
@@ -536,15 +574,17 @@ class QmdTranslator(
         ctx = self.pop()
         assert isinstance(ctx, FigureContext)
         target = self.builder.labels.for_node(self.docname, node)
-        if target is None and not ctx.legend and not ctx.make():
+        ident = target.qid if target else None
+        # classes, layout and caption place on the div; align and width go on the image
+        header = figure_div_attributes(node, ident, set(self.config.qmd_drop_image_classes))
+        if target is None and not ctx.legend and not ctx.make() and not header:
             # an unlabelled figure: pandoc's implicit figure, the caption its alt text
             image = self.image_markdown(ctx.image, alt=ctx.caption) if ctx.image else ""
             self.add_block(image)
             return
         image = self.image_markdown(ctx.image) if ctx.image else ""
-        ident = target.qid if target else None
         self.note_id(ident)
-        self.add_block(ctx.make_div(image, ident))
+        self.add_block(ctx.make_div(image, header))
 
     def visit_caption(self, node: nodes.caption) -> None:
         self.push("inline")
@@ -568,11 +608,16 @@ class QmdTranslator(
 
     def image_markdown(self, node: nodes.image, ident: str | None = None, alt: str = "") -> str:
         """``![alt](path){#ident ...}``: shared by plain images and subfigure items."""
-        path = self.builder.image_reference(self.docname, node)
+        path = self.rebased(
+            self.builder.image_reference(self.docname, node, not self.in_grid_table)
+        )
+        if path.startswith("{{<"):
+            self.note_shortcode()
         width = _dimension(node.get("width"))
         height = _dimension(node.get("height"))
         if node.get("scale") and width is None:
             width = self.scaled_width(node)
+        placing = figure_image_values(node, width)
         fig_alt = node.get("alt", "")
         keep_alt = self.config.qmd_keep_image_alt and fig_alt and fig_alt != node.get("uri")
         dropped = set(self.config.qmd_drop_image_classes)
@@ -582,12 +627,10 @@ class QmdTranslator(
         attr_text = self.id_attributes(
             ident,
             classes,
-            width=width,
+            width=placing["width"],
             height=height,
             fig_alt=fig_alt if keep_alt else None,
-            fig_align=node.get("align")
-            if node.get("align") in ("left", "center", "right")
-            else None,
+            fig_align=placing["fig_align"],
         )
         link = path if path.startswith("{{<") else _link_uri(path)
         return f"![{alt}]({link}){attr_text}"
