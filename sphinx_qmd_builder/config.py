@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,6 +83,23 @@ def _formats(value: Any) -> str | None:
         if not isinstance(key, str) or not isinstance(options, (dict, str, type(None))):
             return "a dict of Quarto format names to their options (a dict, 'default' or None)"
     return None
+
+
+def _slide_markers(value: Any) -> str | None:
+    allowed = "three regular expressions (begin, title, end), the title one with a (group)"
+    if len(value) != 3 or not all(isinstance(pattern, str) for pattern in value):
+        return allowed
+    try:
+        compiled = [re.compile(pattern) for pattern in value]
+    except re.error as err:
+        return f"{allowed}; {err}"
+    return None if compiled[1].groups >= 1 else allowed
+
+
+def _option_dict(value: Any) -> str | None:
+    if all(isinstance(key, str) for key in value):
+        return None
+    return "a dict of option names (strings) to values"
 
 
 def _glossary(value: Any) -> str | None:
@@ -308,6 +326,7 @@ CONFIG_VALUES += (
         "Three regular expressions, matched against the whole text of an HTML comment "
         "(without `<!--`/`-->`): where a slide begins, its title (group 1 is the title), "
         "where it ends.",
+        check=_slide_markers,
     ),
     ConfigValue(
         "qmd_slides_format",
@@ -315,6 +334,7 @@ CONFIG_VALUES += (
         "env",
         (dict,),
         "The revealjs options of every deck: `format: revealjs:` in `slides/_metadata.yml`.",
+        check=_option_dict,
     ),
     ConfigValue(
         "qmd_project_type",
@@ -325,6 +345,7 @@ CONFIG_VALUES += (
         "the same pages as a website with a sidebar from the toc (parts become sections, "
         "decks a `Slides` section); references to other pages become links that show "
         "Sphinx's number.",
+        choices=("book", "website"),
     ),
 )
 

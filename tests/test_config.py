@@ -51,6 +51,11 @@ BAD_VALUES: list[tuple[str, Any, str]] = [
     ("qmd_translate_documents", ["intro", 2], "a list of strings"),
     ("qmd_translate_glossary", {"Hund": 1}, "source terms to target terms"),
     ("qmd_book_title", ["A", "B"], "a string or None"),
+    ("qmd_project_type", "site", "'book' or 'website'"),
+    ("qmd_slide_markers", ("BEGIN", "END"), "three regular expressions"),
+    ("qmd_slide_markers", ("BEGIN", "Title: .*", "END"), "the title one with a (group)"),
+    ("qmd_slide_markers", ("BEGIN", "Title: (.*", "END"), "missing )"),
+    ("qmd_slides_format", {1: True}, "a dict of option names"),
 ]
 
 
