@@ -162,6 +162,12 @@ class QmdWarning(str, Enum):
         "A code cell's tag or myst-nb option has no Quarto equivalent, or only a partial one "
         "(e.g. `hide-cell` folds only the code).",
     )
+    SLIDES = (
+        "slides",
+        "Slide markers that do not pair up (a slide that never ends, an end without a "
+        "beginning, a title outside a slide or twice in one), or a slide that cannot be "
+        "written (it is left out of the deck); the book page keeps every word.",
+    )
     # -- writing the book --------------------------------------------------------------------
     WRITE = (
         "write",
@@ -179,6 +185,17 @@ class QmdWarning(str, Enum):
     DOWNLOAD = (
         "download",
         "A `{download}` file cannot be copied.",
+    )
+    SUPPORT = (
+        "support",
+        "A file a code cell reads cannot be copied beside its page, or cannot keep its path "
+        "there; the cell will not find it when Quarto executes the book.",
+    )
+    CONFIG = (
+        "config",
+        "A `qmd_*` value the builder cannot use where it is needed (most wrong values stop "
+        "the build at its start with a ConfigError instead); it falls back as the message "
+        "says.",
     )
     PROJECT = (
         "project",
