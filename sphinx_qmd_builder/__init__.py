@@ -19,6 +19,8 @@ from .book.notebooks import (
 )
 from .builder import QmdBuilder
 from .config import register_config_values
+from .guard.cell_options import setup_cell_options
+from .guard.directives import setup_directive_guards
 from .guard.input_checks import setup_checks
 from .guard.paths import setup_safety
 from .labels import QmdLabelCollector
@@ -36,7 +38,7 @@ from .transforms.nodes import (
     qmd_slide,
     qmd_slide_end,
 )
-from .transforms.read import ImageLineFiller
+from .transforms.read import ImageLineFiller, title_from_front_matter
 from .transforms.references import (
     LatexExportCommentRemover,
     QmdAnchorTransform,
@@ -86,6 +88,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     for transform in CONSTRUCT_TRANSFORMS:
         app.add_post_transform(transform)
     app.add_transform(ImageLineFiller)
+    # before Sphinx's title collector (500), which reads the document's title attribute
+    app.connect("doctree-read", title_from_front_matter, priority=400)
     setup_translation(app)
     # after myst-nb's own handler (priority 500), which puts its folders beside outdir
     app.connect("builder-inited", keep_mystnb_inside_outdir, priority=600)
@@ -96,6 +100,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", drop_thebe_scripts, priority=900)
     setup_safety(app)
     setup_checks(app)
+    setup_directive_guards(app)
+    setup_cell_options(app)
     return {
         "version": __version__,
         "env_version": 3,  # 2: LabelRecord gained fields; 3: glue/eval/code-cell stand-ins

@@ -242,6 +242,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
             self.unnumbered_docs(),
             self.orphan_docs(),
             self.config.qmd_number_unlabelled_equations,
+            self.config.qmd_number_unlabelled_figures,
         )
         self.writer = QmdWriter(self)
         write_text_atomic(self.outdir / self.pending_marker, "")

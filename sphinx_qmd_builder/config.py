@@ -183,7 +183,11 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
         "env",
         (bool,),
         "Take each page's `title:` from its first heading and remove that heading from "
-        "the body (later headings move up one level).",
+        "the body; the other headings keep their level (`##` stays `##`). Off: the first "
+        "heading stays in the body as the page's only `#` heading, which Quarto takes as "
+        "the title. Either way a later level-1 heading is written at `##` (with a "
+        "warning), because Quarto numbers every body `#` as a new chapter, and the root "
+        "page is `# Title {.unnumbered}` with no `title:`, so chapters count from 1.",
     ),
     ConfigValue(
         "qmd_book_title",
@@ -309,6 +313,17 @@ CONFIG_VALUES += (
 )
 
 CONFIG_VALUES += (
+    ConfigValue(
+        "qmd_number_unlabelled_figures",
+        True,
+        "env",
+        (bool,),
+        "Give captioned figures, tables and code listings that have no label (Sphinx "
+        "numbers them when `numfig` is on, as Jupyter Book does) an id "
+        "`fig-<page>-fig<n>`, so that Quarto numbers them too and every figure keeps "
+        "the number Sphinx gave it within its chapter. Off: they are written "
+        "unnumbered, and the labelled figures after them are numbered lower than in Sphinx.",
+    ),
     ConfigValue(
         "qmd_slides",
         True,

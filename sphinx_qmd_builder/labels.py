@@ -277,7 +277,45 @@ class QmdLabelCollector(EnvironmentCollector):
                     node_title(proof),
                     primary_id=proof["ids"][0],
                 )
+        if app.config.numfig:
+            records.update(_unlabelled_numbered(doctree, docname, records))
         _store(app.env)[docname] = records
+
+
+def _unlabelled_numbered(
+    doctree: nodes.document, docname: str, records: dict[str, LabelRecord]
+) -> dict[str, LabelRecord]:
+    """Captioned figures, tables and listings without a label: Sphinx numbers them (numfig).
+
+    Each gets a generated label (a uuid, never in labels.json) and the id base
+    ``<docname>-fig<n>`` (``tbl<n>``, ``lst<n>``), so that Quarto numbers it too
+    (``qmd_number_unlabelled_figures``) and the labelled ones after it keep Sphinx's numbers.
+    """
+    named = {record.node_id for record in records.values()}
+    named |= {record.primary_id for record in records.values() if record.primary_id}
+    found: dict[str, LabelRecord] = {}
+    counts: dict[str, int] = {}
+    for node in doctree.findall(nodes.Element):
+        if not isinstance(node, (nodes.figure, nodes.table, nodes.container)):
+            continue
+        if isinstance(node, nodes.container) and not node.get("literal_block"):
+            continue
+        kind = node_kind(node)
+        ids = node.get("ids") or []
+        if kind is None or not ids or named & set(ids):
+            continue
+        counts[kind] = counts.get(kind, 0) + 1
+        label = str(uuid.uuid5(uuid.NAMESPACE_URL, f"qmd:{docname}#{ids[0]}"))
+        found[label] = LabelRecord(
+            label,
+            ids[0],
+            kind,
+            node.line or _first_line(node),
+            node_title(node),
+            primary_id=ids[0],
+            id_base=f"{docname}-{KIND_PREFIX[kind]}{counts[kind]}",
+        )
+    return found
 
 
 def _first_line(node: nodes.Node) -> int | None:
@@ -318,13 +356,15 @@ class LabelRegistry:
         unnumbered: set[str] | None = None,
         orphans: set[str] | None = None,
         number_unlabelled_equations: bool = False,
+        number_unlabelled_figures: bool = True,
     ) -> LabelRegistry:
         """Build the registry; sections of the *unnumbered* documents get plain anchors.
 
         Figures, tables and listings of *orphans* (documents outside every toctree, which
         Sphinx does not number) stay unnumbered too, so both books count alike. Numbered
         amsmath environments without a label get an id only with
-        *number_unlabelled_equations* (``qmd_number_unlabelled_equations``).
+        *number_unlabelled_equations* (``qmd_number_unlabelled_equations``); captioned
+        figures, tables and listings without one with *number_unlabelled_figures*.
         """
         registry = cls()
         unnumbered = unnumbered or set()
@@ -353,8 +393,13 @@ class LabelRegistry:
             for key in sorted(_store(env)[docname]):
                 record = _store(env)[docname][key]
                 label = record.label
-                if _is_generated(label) and not number_unlabelled_equations:
-                    continue
+                if _is_generated(label):
+                    if record.kind == "equation" and not number_unlabelled_equations:
+                        continue
+                    if record.kind != "equation" and (
+                        not number_unlabelled_figures or docname in orphans
+                    ):
+                        continue
                 first = shared.get(record.primary_id) if record.primary_id else None
                 if first is not None:
                     # a second label of the same node: the node has one id in the output

@@ -20,6 +20,7 @@ nb_execution_mode = "off"
 numfig = True
 exclude_patterns = ["_build", "**/_*", "_*", "**/_ext", "**.ipynb_checkpoints"]
 suppress_warnings = ["myst.header"]
+show_warning_types = True  # the [type.subtype] a case may name (default only from Sphinx 8)
 """
 
 
@@ -41,7 +42,8 @@ def files_containing(root: Path, needle: str) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file() and data in p.read_bytes()]
 
 
-_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
+# a fence may open a list item ("- ```{=html}"), so a list marker may come before it
+_FENCE = re.compile(r"^(\s*(?:(?:[-*+]|\d+[.)])\s+)?)(`{3,}|~{3,})(.*)$")
 _DIV = re.compile(r"^(:{3,})\s*(\S.*)?$")
 
 

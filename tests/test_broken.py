@@ -2,8 +2,10 @@
 
 Each folder of tests/broken is one case: the files of a page (or a few) and ``case.yml``
 saying what is expected (``warning``: a regex for one warning line, relative to the case
-folder, or null for none; ``left_out``: pages that must not be written; ``keep``: text the
-output must still hold; ``conf``: extra conf.py lines, built alone). Cases without ``conf``
+folder, or null for none; ``also``: regexes for further warning lines; ``left_out``: pages
+that must not be written; ``keep``: text the output must still hold; ``words``: texts every
+one of which the written pages must hold -- the words a broken construct must not cost;
+``conf``: extra conf.py lines, built alone). Cases without ``conf``
 are built together, each in its own sub-folder of one book, so one build covers them all.
 """
 
@@ -124,10 +126,10 @@ def _check_case(case: str, result, prefix: str) -> None:
         case_lines = [line for line in case_lines if f"/src/{prefix}" in line]
     if expect["warning"] is None:
         assert not [line for line in case_lines if "WARNING" in line], case_lines
-    else:
-        pattern = re.compile(re.escape(f"/src/{prefix}") + expect["warning"])
+    for regex in [expect["warning"], *expect.get("also", [])] if expect["warning"] else []:
+        pattern = re.compile(re.escape(f"/src/{prefix}") + regex)
         assert any(pattern.search(line) for line in warnings.splitlines()), (
-            f"expected /{expect['warning']}/ in:\n" + "\n".join(case_lines or [warnings])
+            f"expected /{regex}/ in:\n" + "\n".join(case_lines or [warnings])
         )
     out = result.outdir / prefix if prefix else result.outdir
     src_docs = _docs_of(BROKEN / case)
@@ -151,6 +153,8 @@ def _check_case(case: str, result, prefix: str) -> None:
         pypandoc.convert_text(text, "json", format="markdown")  # parses
     if "keep" in expect:
         assert any(expect["keep"] in text for text in written), written
+    lost = [word for word in expect.get("words", []) if not any(word in t for t in written)]
+    assert not lost, f"words lost: {lost}\n" + "\n".join(written)
     # the good page of the book is always there
     assert (result.outdir / "good.qmd").is_file()
     assert "good.qmd" in _flat(chapters)
@@ -182,3 +186,26 @@ def test_no_sentinel_anywhere(grouped, alone) -> None:
     assert files_containing(grouped.outdir, SENTINEL) == []
     for result in alone.values():
         assert files_containing(result.outdir, SENTINEL) == []
+
+
+def test_guards_are_for_the_qmd_builder_only(tmp_path: Path) -> None:
+    """Unknown directives and roles under another builder: myst-parser's own warnings, and
+    the lookups the qmd builder wraps while it reads a page are Sphinx's again afterwards."""
+    from docutils.parsers.rst import directives, roles
+
+    lookups = (directives.directive, roles.role)
+    build_qmd(_one_case_book(tmp_path / "qmd", "directive-unknown"), tmp_path / "qmd" / "out")
+    assert (directives.directive, roles.role) == lookups
+    src = _one_case_book(tmp_path / "html", "role-unknown")
+    warnings = build_qmd(src, tmp_path / "html" / "out", "html").warnings
+    assert "Unknown interpreted text role" in warnings
+    assert "qmd.role-unknown" not in warnings
+    assert (directives.directive, roles.role) == lookups
+
+
+def _one_case_book(base: Path, case: str) -> Path:
+    src = base / "src"
+    shutil.copytree(BROKEN / case, src, ignore=shutil.ignore_patterns("case.yml"))
+    (src / "conf.py").write_text(BASE_CONF, encoding="utf-8")
+    (src / "index.md").write_text("# Book\n\n```{toctree}\npage\n```\n", encoding="utf-8")
+    return src

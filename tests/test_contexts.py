@@ -41,7 +41,9 @@ def test_page_output_is_what_the_page_holds(tmp_path: Path) -> None:
     )
     [page] = pages
     assert page.text == text
-    assert page.front_matter == {"title": "Title"}
+    # the root page: its title is its unnumbered "#" heading, not YAML (QUARTO.md intro)
+    assert page.front_matter == {}
+    assert text.startswith("# Title {.unnumbered}\n")
     assert page.cell_markdown is None
     # the ids the translator wrote, named by the page itself (no scan of its text)
     assert page.ids == {"intro", "tbl-tbl"}  # the root page's headings are not numbered
@@ -77,8 +79,8 @@ def test_comment_is_one_comment_and_keeps_no_fence(tmp_path: Path) -> None:
     )
     blocks = _blocks(page)
     kinds = [b["t"] for b in blocks]
-    assert kinds == ["Para", "RawBlock", "RawBlock", "Para"], page
-    first, second = blocks[1]["c"][1], blocks[2]["c"][1]
+    assert kinds == ["Header", "Para", "RawBlock", "RawBlock", "Para"], page
+    first, second = blocks[2]["c"][1], blocks[3]["c"][1]
     assert first == "<!-- a - - -> b and more text -->"
     # QUARTO.md 16: no line of the comment starts with a code fence
     lines = second.split("\n")
@@ -98,8 +100,8 @@ def test_block_quote_keeps_a_code_block_with_blank_lines(tmp_path: Path) -> None
         "After.\n",
     )
     blocks = _blocks(page)
-    assert [b["t"] for b in blocks] == ["Para", "BlockQuote", "Para"], page
-    inside = blocks[1]["c"]
+    assert [b["t"] for b in blocks] == ["Header", "Para", "BlockQuote", "Para"], page
+    inside = blocks[2]["c"]
     assert [b["t"] for b in inside] == ["Para", "CodeBlock", "Para"]
     assert inside[1]["c"][1] == "first line\n\n\nafter two blank lines"
     # every line of the quote carries its mark, the blank ones too

@@ -178,8 +178,8 @@ def test_api_descriptions_are_definition_lists(plain: BuildResult) -> None:
         "Table",  # autosummary (a comment node in Sphinx, content here)
         "CodeBlock",  # productionlist
     ]
-    # no heading of its own: the only section is the author's, still at level 1
-    assert [b["c"][0] for b in blocks if b["t"] == "Header"] == [1]
+    # no heading of its own: the only section is the author's, at its source level (##)
+    assert [b["c"][0] for b in blocks if b["t"] == "Header"] == [2]
 
     def term(item) -> tuple[list[str], str]:
         spans = [inline for inline in item[0] if inline["t"] == "Span"]

@@ -18,6 +18,7 @@ from sphinx_qmd_builder.writer.equations import (
     display_math,
     quarto_math,
     split_environment,
+    unclosed_environments,
 )
 
 # Smart punctuation ("--" -> en dash, quotes -> curly) is typography, not a lost character;
@@ -182,8 +183,18 @@ def test_display_math_label_and_warnings() -> None:
     assert warned == []
     display_math("\\frac{a}{b", None, node, warn)
     display_math("\\begin{align} x", None, node, warn)
-    assert warned == ["math", "math"]
+    assert warned == ["math", "math-environment"]
+    display_math("\\begin{cases} x \\end{cases} \\begin{array}{c} y", None, node, warn)
+    assert warned[-1] == "math-environment" and len(warned) == 3
     # pandoc reads the result as display math holding the aligned environment
     math = pandoc_blocks(block)[0]["c"][0]
     assert math["t"] == "Math" and math["c"][0]["t"] == "DisplayMath"
     assert re.search(r"\\begin\{aligned\}", math["c"][1])
+
+
+def test_unclosed_environments() -> None:
+    assert unclosed_environments("\\begin{align} a \\end{align}") == []
+    assert unclosed_environments("\\begin{align}\\begin{cases} x \\end{cases}") == ["align"]
+    # an \end that closes an outer environment closes the ones left open inside it too
+    assert unclosed_environments("\\begin{a}\\begin{b}\\end{a}") == []
+    assert unclosed_environments("x \\end{stray}") == []

@@ -1,5 +1,7 @@
-"""Property test: MyST pages generated from the constructs the builder supports never make
-it raise, every page it writes parses with pandoc and is well-formed, and every Quarto
+"""Property test: MyST pages generated from the constructs the builder supports -- and from
+broken ones (unknown directives and roles, code cells whose options are not YAML, math
+environments never closed) -- never make it raise, every page it writes parses with pandoc
+and is well-formed, every prose word of the source is in it, and every Quarto
 cross-reference it writes points at an id that exists in the book.
 
 One Sphinx application is reused and rebuilt incrementally for each example (a fresh
@@ -70,7 +72,14 @@ class Doc:
     def __init__(self) -> None:
         self.blocks: list[str] = []
         self.labels: list[tuple[str, str]] = []
+        self.words: list[str] = []
         self.counter = 0
+
+    def word(self) -> str:
+        """A prose word the output must hold (plain letters and digits: nothing to escape)."""
+        self.counter += 1
+        self.words.append(f"Prose{self.counter}w")
+        return self.words[-1]
 
     def label(self, kind: str) -> str:
         self.counter += 1
@@ -107,10 +116,27 @@ def block(draw: st.DrawFn, doc: Doc, depth: int) -> str:
         # a heading inside a directive is a rubric in MyST, not a section
         kinds.append("section")
     if depth < 2:
-        kinds += ["admonition", "colon"]
+        kinds += ["admonition", "colon", "unknown-directive"]
+    kinds += ["unknown-role", "unclosed-env"]
     kind = draw(st.sampled_from(kinds))
     if kind == "para":
-        return draw(inline())
+        return f"{doc.word()} {draw(inline())}"
+    if kind == "unknown-directive":
+        # an extension that is not installed: its argument and body are prose
+        fence = draw(st.sampled_from(["`", ":"])) * (6 - depth)
+        name = draw(st.sampled_from(["frobnicate", "prf:lemma", "nosuch-box"]))
+        argument = f" {doc.word()} {draw(PLAIN)}" if draw(st.booleans()) else ""
+        options = ":class: tip\n" if draw(st.booleans()) else ""
+        body = "\n\n".join(f"{doc.word()} {draw(inline())}" for _ in range(draw(st.integers(1, 2))))
+        return f"{fence}{{{name}}}{argument}\n{options}{body}\n{fence}"
+    if kind == "unknown-role":
+        name = draw(st.sampled_from(["frobnicate", "glorp", "nosuch:role"]))
+        return f"{doc.word()} {{{name}}}`{doc.word()} {draw(PLAIN)}` {doc.word()}"
+    if kind == "unclosed-env":
+        env = draw(st.sampled_from(["align", "cases", "aligned", "equation"]))
+        if draw(st.booleans()):
+            return f"{doc.word()} $\\begin{{{env}}} x$ {doc.word()}"
+        return f"\\begin{{{env}}}\na &= b\n\n{doc.word()} {draw(inline())}"
     if kind == "code":
         return "```python\n" + draw(TEXT).replace("`", "") + "\n```"
     if kind == "math":
@@ -165,9 +191,10 @@ def nested_list(draw: st.DrawFn, depth: int) -> str:
 
 
 @st.composite
-def page(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]]]:
+def page(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]], list[str]]:
     doc = Doc()
     blocks = [draw(block(doc, 0)) for _ in range(draw(st.integers(1, 6)))]
+    cells = draw(st.booleans())
     if doc.labels:
         refs = []
         for kind, label in draw(st.lists(st.sampled_from(doc.labels), max_size=4)):
@@ -175,15 +202,18 @@ def page(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]]]:
             refs.append(f"{{{role}}}`{label}`")
         if refs:
             blocks.append("See " + ", ".join(refs) + ".")
-    cells = draw(st.booleans())
     head = ""
     if cells:
         head = (
             "---\njupytext:\n  text_representation:\n    format_name: myst\n"
             "kernelspec:\n  name: python3\n  display_name: Python 3\n  language: python\n---\n"
         )
-        blocks.append("```{code-cell} python\nprint(1)\n```")
-    return head + "# Generated page\n\n" + "\n\n".join(blocks) + "\n", doc.labels
+        # options that are not YAML (a --- block or :key: lines) cost only the options
+        options = draw(st.sampled_from(["", ":tags: [unclosed\n", "---\n: bad: [yaml\n---\n"]))
+        blocks.append(f"```{{code-cell}} python\n{options}print(1)\n```")
+        blocks.append(f"{doc.word()} after the cell.")
+    text = head + "# Generated page\n\n" + "\n\n".join(blocks) + "\n"
+    return text, doc.labels, doc.words
 
 
 class Book:
@@ -233,7 +263,7 @@ def test_generated_pages(book: Book) -> None:
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
     @given(generated=page())
-    def check(generated: tuple[str, list[tuple[str, str]]]) -> None:
+    def check(generated: tuple[str, list[tuple[str, str]], list[str]]) -> None:
         nonlocal checked
         if time.monotonic() - start > DEADLINE:
             return  # time-bounded: the remaining examples are not built
@@ -247,11 +277,13 @@ def test_generated_pages(book: Book) -> None:
     )
 
 
-def check_page(book: Book, text: str, labels: list[tuple[str, str]]) -> None:
+def check_page(book: Book, text: str, labels: list[tuple[str, str]], words: list[str]) -> None:
     output = book.build(text)  # never raises
     warnings = book.warnings.getvalue()
     assert "Traceback" not in warnings
     assert wellformed_problems(output) == [], output
+    lost = [word for word in words if word not in output]
+    assert lost == [], (lost, text, output)
     facts = ast_facts(output)  # pandoc parses it
     missing = [key for key in facts.citations if is_crossref(key) and key not in facts.ids]
     assert missing == [], (text, output)

@@ -68,7 +68,10 @@ def _generated(label: str) -> bool:
 
 
 def env_numbered_targets(app: Sphinx) -> dict[str, set[tuple[str, str]]]:
-    """Labelled figures, tables and equations that Sphinx numbers, as (docname, node id).
+    """Figures, tables and labelled equations that Sphinx numbers, as (docname, node id).
+
+    Figures and tables count labelled or not: ``qmd_number_unlabelled_figures`` (on) gives
+    the unlabelled ones an id too, so that Quarto numbers every one Sphinx numbers.
 
     Read per document (``toc_fignumbers`` and the pickled doctrees), so a label defined
     in two documents counts twice, as it has two targets.
@@ -79,16 +82,11 @@ def env_numbered_targets(app: Sphinx) -> dict[str, set[tuple[str, str]]]:
     targets: dict[str, set[tuple[str, str]]] = {"fig": set(), "tbl": set(), "eq": set()}
     for docname in sorted(env.all_docs):
         doctree = env.get_doctree(docname)
-        labelled = {
-            doctree.nameids[name]
-            for name, explicit in doctree.nametypes.items()
-            if explicit and doctree.nameids.get(name)
-        }
         numbers = env.toc_fignumbers.get(docname, {})
         for figtype, kind in (("figure", "fig"), ("table", "tbl")):
             for node_id in numbers.get(figtype, {}):
                 node = doctree.ids.get(node_id)
-                if node is not None and labelled & set(node.get("ids", [])):
+                if node is not None:
                     targets[kind].add((docname, node_id))
         for math in doctree.findall(nodes.math_block):
             # labelled by the author (MyST's amsmath gives the others a generated uuid);

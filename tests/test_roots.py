@@ -28,13 +28,14 @@ def test_basic_structure(tmp_path: Path) -> None:
     assert {p.name for p in out.rglob("*.qmd")} == {"index.qmd", "inline.qmd", "other.qmd"}
 
     index = (out / "index.qmd").read_text(encoding="utf-8")
-    assert index.startswith('---\ntitle: "Basic Book"\n---\n')
+    # the root page is unnumbered the way Quarto honours: no YAML title, `# Title {.unnumbered}`
+    assert index.startswith("# Basic Book {.unnumbered}\n")
     assert "*emphasis*, **strong**, `literal` and $a^2$ math" in index
 
     inline = (out / "inline.qmd").read_text(encoding="utf-8")
     page = read_page(inline)
-    # the first heading is the title; the others move up one level and get sec- ids
-    assert "# Lists {#sec-lists-section}\n" in inline
+    # the first heading is the title; the others keep their level and get sec- ids
+    assert "\n## Lists {#sec-lists-section}\n" in inline
     assert {"sec-lists-section", "sec-plain-target"} <= page.ids
     # tight lists stay tight, nested ones indented under their item
     assert "- first bullet\n- second bullet with `code`\n  - nested bullet\n" in inline
@@ -140,8 +141,10 @@ def test_missing_image_one_warning_figure_kept(tmp_path: Path) -> None:
     assert "missing.png" in lines[0] and re.search(r"index\.md:\d+: WARNING", lines[0])
     text = (result.outdir / "index.qmd").read_text(encoding="utf-8")
     assert "See @fig-missing." in text
+    # the alt text is kept although house style drops it: without the file it is all there is
     assert (
-        "::: {#fig-missing}\n\n![]({{< meta params.images_path >}}missing.png){width=600}"
+        "::: {#fig-missing}\n\n"
+        '![]({{< meta params.images_path >}}missing.png){width=600 fig-alt="gone"}'
         "\n\nThe caption survives.\n:::"
     ) in text
     assert book_problems(result.outdir) == []
@@ -150,7 +153,10 @@ def test_missing_image_one_warning_figure_kept(tmp_path: Path) -> None:
 def test_image_classes_dropped_as_configured(tmp_path: Path) -> None:
     result = build_root("missing-image", tmp_path, qmd_drop_image_classes=["mb-1"])
     text = (result.outdir / "index.qmd").read_text(encoding="utf-8")
-    assert "![]({{< meta params.images_path >}}missing.png){.bg-primary width=600}" in text
+    assert (
+        '![]({{< meta params.images_path >}}missing.png){.bg-primary width=600 fig-alt="gone"}'
+        in text
+    )
 
 
 # -- headings ---------------------------------------------------------------------------------
@@ -168,11 +174,10 @@ def test_two_line_heading_stays_one_heading(tmp_path: Path) -> None:
     )
     result = build_qmd(src, tmp_path / "out")
     page = (tmp_path / "out" / "index.qmd").read_text(encoding="utf-8")
-    assert 'title: "Page title over two lines"' in page
-    assert "\n# Section heading over two lines\n" in page
-    assert "over two lines\n" not in page.split("---", 2)[2].replace(
-        "# Section heading over two lines\n", ""
-    )
+    # the root page keeps its title as its unnumbered # heading (QUARTO.md, intro)
+    assert page.startswith("# Page title over two lines {.unnumbered}\n")
+    assert "\n## Section heading over two lines\n" in page
+    assert page.count("over two lines") == 2
     assert "Traceback" not in result.warnings
 
 

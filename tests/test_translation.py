@@ -103,7 +103,7 @@ def test_markup_survives_translation(book: Path, tmp_path: Path, fake: FakeDeepL
         english
     )
     assert "[DER WEBSEITE](https://example.org/seite)" in english
-    assert 'title: "EINLEITUNG"' in english
+    assert "# EINLEITUNG {.unnumbered}" in english  # the root page's title heading
     assert "**WICHTIGER HINWEIS**" in english
     assert "<https://example.org/nackt>" in english
     # the words around the number are translated, the number stays Quarto's

@@ -139,9 +139,26 @@ def read_notebook(path: str | Path) -> dict[str, Any] | None:
         data = json.loads(Path(path).read_text(encoding="utf-8", errors="replace"))
     except (OSError, ValueError):
         return None
+    if isinstance(data, dict) and data.get("nbformat", 4) < 4:
+        data = as_nbformat4(data)
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         return None
     return data
+
+
+def as_nbformat4(data: dict[str, Any]) -> dict[str, Any] | None:
+    """An older notebook (nbformat 3: worksheets, ``input`` for ``source``, heading cells)
+    in the nbformat 4 structure -- as myst-nb reads it, so cell indices agree -- or None."""
+    import nbformat
+
+    try:
+        notebook = nbformat.reads(json.dumps(data), as_version=4)
+    except Exception:  # nbformat raises its own errors, and ValueError/KeyError
+        return None
+    result = json.loads(nbformat.writes(notebook))
+    for index, cell in enumerate(result.get("cells", [])):
+        cell["id"] = f"cell-{index}"  # nbformat makes random ids: keep the output reproducible
+    return result
 
 
 def cell_source(cell: dict[str, Any]) -> str:

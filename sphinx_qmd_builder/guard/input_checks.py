@@ -2,14 +2,17 @@
 
 Two hooks, both for the qmd builder only:
 
-* ``source-read``: MyST's own block parser (the same markdown-it configuration, inline
+* ``source-read``: characters that are not text (NUL and the other C0 controls), by line;
+  MyST's own block parser (the same markdown-it configuration, inline
   parsing off) is run over the page to find what the doctree no longer shows -- a code or
   directive fence that runs to the end of the page, and text markdown-it dropped because
   lists or quotes nest deeper than its limit. Nothing is changed; it only warns.
 * :class:`QmdInputChecks`, a post-transform on the resolved doctree: unclosed HTML
   comments (closed, so they cannot hide the rest of the Quarto page), math with unbalanced
-  braces, image paths that are folders or leave the project root, downloads from outside,
-  and code cells in a kernel language Quarto has no engine for.
+  braces, ``\\begin{...}`` environments never closed (in inline math, or in text where the
+  Markdown parser did not take them for math: the text is kept as it is), control
+  characters (left out of the text), image paths that are folders or leave the project
+  root, downloads from outside, and code cells in a kernel language Quarto has no engine for.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
 from ..compat import app_of
-from ..writer.equations import braces_balanced
+from ..writer.equations import braces_balanced, unclosed_environments
 from .paths import builder_name, is_allowed, refuse
 
 logger = logging.getLogger(__name__)
@@ -73,6 +76,35 @@ _MARKERS = " \t>-*+.)0123456789"
 _parsers: dict[int, Any] = {}
 
 
+#: C0 control characters other than tab, newline and carriage return (and DEL)
+_CONTROL = frozenset(chr(c) for c in (*range(0, 9), 11, 12, *range(14, 32), 127))
+
+#: nodes whose text is code or math, not prose
+_NOT_PROSE = (nodes.literal_block, nodes.literal, nodes.math, nodes.math_block, nodes.raw)
+
+
+def check_control_characters(docname: str, text: str, cell: int | None = None) -> None:
+    """Warn once per line about characters that are not text (a NUL byte, say).
+
+    markdown-it writes NUL as U+FFFD; the other controls are left out of the page by
+    :class:`QmdInputChecks`. The words around them are kept either way.
+    """
+    if not _CONTROL.intersection(text):
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        found = sorted(_CONTROL.intersection(line))
+        if found:
+            logger.warning(
+                "control character U+%04X is not text%s; %s",
+                ord(found[0]),
+                "" if cell is None else f" (cell {cell}, line {number})",
+                "written as U+FFFD" if found[0] == "\x00" else "left out",
+                location=(docname, number) if cell is None else docname,
+                type="qmd",
+                subtype="control-character",
+            )
+
+
 def _block_parser(config: Any) -> Any:
     """MyST's markdown-it parser for *config*, block level only (cached per config)."""
     parser = _parsers.get(id(config))
@@ -99,9 +131,22 @@ def check_notebook_cells(docname: str, text: str) -> None:
         notebook = json.loads(text)
     except ValueError:
         return  # reading the page fails, and isolation reports it
+    version = notebook.get("nbformat") if isinstance(notebook, dict) else None
+    if isinstance(version, int) and version < 4:
+        logger.warning(
+            "nbformat %d notebook; converted to nbformat 4 (every cell is kept)",
+            version,
+            location=docname,
+            type="qmd",
+            subtype="notebook-format",
+        )
+        return
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     for number, cell in enumerate(cells if isinstance(cells, list) else [], start=1):
         kind = cell.get("cell_type") if isinstance(cell, dict) else None
+        source = cell.get("source") if isinstance(cell, dict) else None
+        if kind == "markdown" and isinstance(source, list | str):
+            check_control_characters(docname, "".join(source), cell=number)
         if kind not in ("markdown", "code", "raw") or "source" not in cell:
             logger.warning(
                 "notebook cell %d (cell_type %r) is not a notebook cell; it is left out",
@@ -128,6 +173,7 @@ def check_markdown_source(app: Sphinx, docname: str, source: list[str]) -> None:
     if config is None:
         return
     text = source[0]
+    check_control_characters(docname, text)
     try:
         tokens = _block_parser(config).parse(text)
     except Exception:  # the real parse will report it (and isolation will catch it)
@@ -179,6 +225,14 @@ class QmdInputChecks(SphinxPostTransform):
         for node in self.document.findall(nodes.math):
             if not braces_balanced(node.astext()):
                 self.warn("inline math has unbalanced braces", node, "math")
+            self.check_environments(node, node.astext(), "inline math")
+        for node in self.document.findall(nodes.paragraph):
+            self.check_environments(node, self.prose_of(node), "text")
+        for node in list(self.document.findall(nodes.Text)):
+            if _CONTROL.intersection(node) and not isinstance(node.parent, _NOT_PROSE):
+                # reported by line when the page was read (check_control_characters)
+                text = "".join(ch for ch in node if ch not in _CONTROL)
+                node.parent.replace(node, nodes.Text(text))
         for node in list(self.document.findall(nodes.image)):
             self.check_image(node)
         for node in self.document.findall(nodes.Element):
@@ -192,6 +246,28 @@ class QmdInputChecks(SphinxPostTransform):
 
     def warn(self, message: str, node: nodes.Node, subtype: str, *args: Any) -> None:
         logger.warning(message, *args, location=node, type="qmd", subtype=subtype)
+
+    @staticmethod
+    def prose_of(node: nodes.Element) -> str:
+        """The text of *node* outside code and math."""
+        return "".join(
+            str(text)
+            for text in node.findall(nodes.Text)
+            if not any(isinstance(a, _NOT_PROSE) for a in _ancestors(text, node))
+        )
+
+    def check_environments(self, node: nodes.Element, text: str, what: str) -> None:
+        if "begin" not in text:
+            return
+        unclosed = unclosed_environments(text)
+        if unclosed:
+            self.warn(
+                "math environment %r is never closed (in %s); kept as written",
+                node,
+                "math-environment",
+                unclosed[0],
+                what,
+            )
 
     def check_comment(self, node: nodes.raw) -> None:
         if "html" not in node.get("format", "").split():
@@ -256,6 +332,15 @@ class QmdInputChecks(SphinxPostTransform):
                 language,
                 language.lower(),
             )
+
+
+def _ancestors(node: nodes.Node, stop: nodes.Node) -> list[nodes.Node]:
+    found = []
+    parent = node.parent
+    while parent is not None and parent is not stop:
+        found.append(parent)
+        parent = parent.parent
+    return found
 
 
 def setup_checks(app: Sphinx) -> None:

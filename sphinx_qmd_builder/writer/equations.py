@@ -99,6 +99,20 @@ def braces_balanced(text: str) -> bool:
     return depth == 0
 
 
+_ENVIRONMENT = re.compile(r"\\(begin|end)\s*\{([^{}]*)\}")
+
+
+def unclosed_environments(text: str) -> list[str]:
+    """The ``\\begin{name}`` environments of *text* that no ``\\end{name}`` closes."""
+    stack: list[str] = []
+    for kind, name in _ENVIRONMENT.findall(text):
+        if kind == "begin":
+            stack.append(name)
+        elif name in stack:
+            del stack[len(stack) - 1 - stack[::-1].index(name) :]
+    return stack
+
+
 def display_math(
     text: str,
     ident: str | None,
@@ -108,8 +122,9 @@ def display_math(
     """A Quarto display-math block, labelled ``{#eq-...}`` when *ident* is given."""
     if not braces_balanced(text):
         warn("display math has unbalanced braces", node, "math")
-    if text.count("\\begin{") != text.count("\\end{"):
-        warn("display math has an unclosed environment", node, "math")
+    unclosed = unclosed_environments(text)
+    if unclosed:
+        warn("display math has an unclosed environment (%s)", node, "math-environment", unclosed[0])
     body = quarto_math(text)
     block = f"$$\n{body}\n$$"
     return f"{block} {{#{ident}}}" if ident else block

@@ -8,6 +8,7 @@ hands the finished markdown to the parent (STYLE.md: the sphinx-markdown-builder
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from docutils import nodes, writers
@@ -98,7 +99,7 @@ class QmdTranslator(
         self.stack: list[Context] = [Context("document")]
         self.section_level = 0
         self.front_matter: dict[str, Any] = {}
-        self.title_taken = False
+        self.demoted_warned = False  # one heading_level warning per page
         #: the Quarto ids written so far (see :meth:`id_attributes`)
         self.ids: set[str] = set()
         self.page = PageOutput("")
@@ -225,18 +226,59 @@ class QmdTranslator(
             # a titled container (table, admonition, topic, ...) writes its own title
             self.ctx.title = text
             return
-        take_title = (
-            self.config.qmd_title_from_heading and not self.title_taken and self.section_level == 1
-        )
-        if take_title:
-            self.title_taken = True
+        level = self.heading_level(parent)
+        unnumbered = self.docname in self.builder.unnumbered_docs()
+        if level == 1 and not self.title_stays_in_body(unnumbered):
             self.front_matter["title"] = plain
             return
-        level = self.section_level - (1 if self.title_taken else 0)
         target = self.builder.labels.for_node(self.docname, parent)
         attrs = self.id_attributes(target.qid) if target else ""
-        heading = "#" * max(1, min(level, 6)) + " " + text
+        if level == 1 and unnumbered and self.builder.project_type == "book":
+            # the root page, or a chapter Sphinx leaves unnumbered: the one form Quarto
+            # honours is a body "# Title {.unnumbered}" without a YAML title (QUARTO.md intro)
+            attrs = "{.unnumbered}" if not attrs else attrs[:-1] + " .unnumbered}"
+        heading = "#" * min(level, 6) + " " + text
         self.add_block(f"{heading} {attrs}".rstrip())
+
+    def title_stays_in_body(self, unnumbered: bool) -> bool:
+        """Whether the page title is written as the body's ``#`` heading (else ``title:``).
+
+        It stays for unnumbered pages of a book (see :meth:`depart_title`) and with
+        ``qmd_title_from_heading`` off, unless a ``_toc.yml`` ``title:`` must be the
+        page's title (the builder then puts it, and this heading as subtitle, in the YAML).
+        """
+        if self.builder.toc_title_matter(self.docname):
+            return False
+        if self.builder.project_type != "book":
+            unnumbered = False  # a website numbers no chapters: every page keeps its title:
+        return unnumbered or not self.config.qmd_title_from_heading
+
+    def heading_level(self, section: nodes.section) -> int:
+        """The ``#`` count of a section heading in a Quarto chapter (1: the page title).
+
+        A chapter body never has a level-1 heading besides the title (Quarto numbers each
+        as a new chapter, QUARTO.md fact 1): the first top-level section is the title and
+        its subsections keep their source level (``##`` stays ``##``); a later top-level
+        section is written at ``##`` with its subsections one level down (one warning
+        per page). The title goes to the front matter (``qmd_title_from_heading``) or
+        stays the body's only ``#`` heading, where Quarto takes it as the title (fact 15).
+        """
+        top = section
+        while isinstance(top.parent, nodes.section):
+            top = top.parent
+        siblings = top.parent.children if top.parent is not None else [top]
+        first_top = next((c for c in siblings if isinstance(c, nodes.section)), top)
+        if top is first_top:
+            return self.section_level
+        if section is top and not self.demoted_warned:
+            self.demoted_warned = True
+            self.warn(
+                "more than one level-1 heading: the first is the page title; this and later "
+                "level-1 headings are written at ## (their subsections one level down)",
+                section,
+                "heading_level",
+            )
+        return self.section_level + 1
 
     def visit_subtitle(self, node: nodes.subtitle) -> None:
         self.push("inline")
@@ -619,7 +661,12 @@ class QmdTranslator(
             width = self.scaled_width(node)
         placing = figure_image_values(node, width)
         fig_alt = node.get("alt", "")
-        keep_alt = self.config.qmd_keep_image_alt and fig_alt and fig_alt != node.get("uri")
+        # an image whose file is missing shows nothing but its alt text: always keep it
+        keep_alt = (
+            (self.config.qmd_keep_image_alt or self.image_missing(node))
+            and fig_alt
+            and fig_alt not in (node.get("uri"), alt)
+        )
         dropped = set(self.config.qmd_drop_image_classes)
         classes = [
             c for c in node.get("classes", []) if not c.startswith("align-") and c not in dropped
@@ -635,6 +682,13 @@ class QmdTranslator(
         link = path if path.startswith("{{<") else _link_uri(path)
         return f"![{alt}]({link}){attr_text}"
 
+    def image_missing(self, node: nodes.image) -> bool:
+        """Whether the local file of *node* does not exist (Sphinx warned with its name)."""
+        uri = self.builder.image_source(node)
+        if not uri or "://" in uri or uri.startswith("data:"):
+            return False
+        return not (Path(self.builder.srcdir) / uri).is_file()
+
     def visit_image(self, node: nodes.image) -> None:
         if is_subfigure(node.parent):
             self.visit_subfigure_image(node)
@@ -642,7 +696,9 @@ class QmdTranslator(
             # drawn when the figure departs, with what its caption decides
             self.ctx.image = node
             raise nodes.SkipNode
-        text = self.image_markdown(node)
+        # a missing file: the alt text is what the reader gets (Sphinx named the file)
+        alt = node.get("alt", "") if self.image_missing(node) else ""
+        text = self.image_markdown(node, alt=md.escape_text(alt) if alt != node["uri"] else "")
         if isinstance(node.parent, nodes.reference):
             # a linked image: the reference writes the link around it
             self.add_inline(text)
