@@ -35,10 +35,19 @@ class QmdWarning(str, Enum):
         "A document could not be read (the parser or an extension failed on it); it is left "
         "out of the book, the other pages are written.",
     )
+    FRONT_MATTER_TITLE = (
+        "front-matter-title",
+        "A page has no heading; its title comes from its front matter `title:`.",
+    )
     DECODE = (
         "decode",
         "A source file has bytes that are not valid in its encoding; it is read with "
         "replacement characters.",
+    )
+    CONTROL_CHARACTER = (
+        "control-character",
+        "A control character that is not text (e.g. NUL) in a page or notebook cell; NUL is "
+        "written as U+FFFD, the others are left out.",
     )
     FENCE = (
         "fence",
@@ -59,6 +68,32 @@ class QmdWarning(str, Enum):
         "Math with unbalanced braces or an unclosed environment, which MathJax and LaTeX "
         "would reject; it is written as it is.",
     )
+    MATH_ENVIRONMENT = (
+        "math-environment",
+        "A LaTeX environment in math is never closed (`\\begin{...}` without its `\\end`); "
+        "the math is kept as written.",
+    )
+    DIRECTIVE_UNKNOWN = (
+        "directive-unknown",
+        "An unknown directive (its extension is not installed or not listed); its body is "
+        "kept as ordinary content.",
+    )
+    DIRECTIVE_FAILED = (
+        "directive-failed",
+        "A directive raised an error; its text is kept as a literal block.",
+    )
+    ROLE_UNKNOWN = (
+        "role-unknown",
+        "An unknown role; its text is kept as plain text.",
+    )
+    ROLE_FAILED = (
+        "role-failed",
+        "A role raised an error; its text is kept as inline code.",
+    )
+    FIGURE_CAPTION = (
+        "figure-caption",
+        "A figure's caption is blank; the figure is kept without one.",
+    )
     INCLUDE = (
         "include",
         "A circular include; the repeated include is left out.",
@@ -78,6 +113,15 @@ class QmdWarning(str, Enum):
         "code_cell",
         "A `{code-cell}` outside a notebook page (or nested in a directive) is kept as a plain "
         "code block, which Quarto does not execute; or its `:load:` file cannot be read.",
+    )
+    NOTEBOOK_FORMAT = (
+        "notebook-format",
+        "A notebook older than nbformat 4; it is converted to nbformat 4, every cell kept.",
+    )
+    CELL_OPTIONS = (
+        "cell-options",
+        "A MyST notebook cell's options are not valid YAML, or a cell break's metadata is not "
+        "a JSON object; the cell is kept without them.",
     )
     KERNEL = (
         "kernel",
@@ -117,6 +161,11 @@ class QmdWarning(str, Enum):
         "A second `{bibliography}` on one page is left out (Quarto places one).",
     )
     # -- writing pages -----------------------------------------------------------------------
+    HEADING_LEVEL = (
+        "heading_level",
+        "More than one level-1 heading on a page: the first is the page title, the later "
+        "ones are written at `##` (their subsections one level down).",
+    )
     UNKNOWN = (
         "unknown",
         "A node with no Quarto form (usually from an extension the builder does not know); "
@@ -147,8 +196,9 @@ class QmdWarning(str, Enum):
     )
     VIDEO = (
         "video",
-        "A local video file is not copied (place it beside the page), or a video has "
-        "several sources and only the first is kept.",
+        "A local video file is not copied (place it beside the page), a video has several "
+        "sources and only the first is kept, or a video in a grid table is written as a link "
+        "(Quarto breaks grid tables that hold a shortcode).",
     )
     GLUE = (
         "glue",
