@@ -11,18 +11,22 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
+from .book.extensions import add_theme_directives
 from .book.notebooks import (
     add_qmd_mime_priority,
     decide_execution,
     drop_thebe_scripts,
     keep_mystnb_inside_outdir,
 )
-from .builder import QmdBuilder
+from .builder import QmdBuilder, clear_pending_marker
+from .compat.parallel import setup_parallel
+from .compat.pybtex_cache import apply_speedups
 from .config import register_config_values
 from .guard.cell_options import setup_cell_options
 from .guard.directives import setup_directive_guards
 from .guard.input_checks import setup_checks
 from .guard.paths import setup_safety
+from .incremental import setup_incremental
 from .labels import QmdLabelCollector
 from .transforms import glue
 from .transforms.constructs import CONSTRUCT_TRANSFORMS
@@ -48,6 +52,7 @@ from .transforms.references import (
     QmdReferenceTransform,
 )
 from .transforms.slides import SlideMarkerTransform
+from .transforms.toctree import TocTreeLists
 from .translation import setup_translation
 
 __version__ = "0.1.0"
@@ -62,6 +67,7 @@ def _skip(self: Any, node: Any) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     register_config_values(app)
     app.add_builder(QmdBuilder)
+    app.connect("build-finished", clear_pending_marker)
     for node in (
         qmd_crossref,
         qmd_citation,
@@ -84,6 +90,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(QmdAnchorTransform)
     app.add_post_transform(LatexExportCommentRemover)
     app.add_post_transform(SlideMarkerTransform)
+    app.add_post_transform(TocTreeLists)
     app.add_post_transform(glue.QmdPendingGlueTransform)
     for transform in CONSTRUCT_TRANSFORMS:
         app.add_post_transform(transform)
@@ -98,13 +105,19 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # after every extension's setup(): stand in for myst-nb's glue/eval/code-cell
     app.connect("config-inited", glue.register)
     app.connect("doctree-resolved", drop_thebe_scripts, priority=900)
+    # the theme's {margin}, for routes that leave the HTML theme out (book/extensions.py)
+    app.connect("builder-inited", add_theme_directives)
+    setup_parallel(app)
+    setup_incremental(app)
+    app.connect("config-inited", apply_speedups)
     setup_safety(app)
     setup_checks(app)
     setup_directive_guards(app)
     setup_cell_options(app)
     return {
         "version": __version__,
-        "env_version": 3,  # 2: LabelRecord gained fields; 3: glue/eval/code-cell stand-ins
+        # 2: LabelRecord gained fields; 3: glue/eval/code-cell stand-ins; 4: env.qmd_refs
+        "env_version": 4,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -40,7 +40,12 @@ from .book.quarto_yml import (
 from .book.support import support_files
 from .book.website import website_config
 from .compat import app_of
-from .guard.atomic import copy_file_atomic, remove_stale_temp_files, write_text_atomic
+from .guard.atomic import (
+    copy_file_atomic,
+    remove_stale_temp_files,
+    write_text_atomic,
+    write_text_if_changed,
+)
 from .guard.isolation import (
     FAILED,
     IsolatingBuilder,
@@ -90,11 +95,15 @@ class QmdBuilder(IsolatingBuilder, Builder):
     #: the Quarto project types the builder writes
     project_types = ("book", "website")
 
-    #: present in outdir while pages are being written; a leftover means a killed build
+    #: present in outdir while a build runs; a leftover means a killed build
     pending_marker = ".qmd-build-incomplete"
 
     def init(self) -> None:
         remove_stale_temp_files(self.outdir)
+        # present from the start of a build to its finish(): a leftover means the last
+        # build stopped somewhere (killed while reading or writing), so write every page
+        self.interrupted_before = (self.outdir / self.pending_marker).exists()
+        write_text_atomic(self.outdir / self.pending_marker, "")
         self.labels = LabelRegistry()
         self.ref_report = RefReport()
         self.cited_keys: set[str] = set()
@@ -165,25 +174,22 @@ class QmdBuilder(IsolatingBuilder, Builder):
         return self.out_name(docname) + self.doc_suffix(docname)
 
     def get_outdated_docs(self) -> Iterator[str]:
-        if (self.outdir / self.pending_marker).exists():
-            # the last build was interrupted while writing: write every page again
+        """Pages whose output file is missing (or every page, after an interrupted build).
+
+        Sphinx adds by itself the documents it re-reads and the toctree pages listing them,
+        and :mod:`.incremental` the pages referencing what those changed. Output mtimes are
+        not compared with sources: a page whose bytes did not change is not rewritten
+        (its file keeps its mtime), and must not be offered again on every later build.
+        A build that stops before :meth:`finish` leaves :attr:`pending_marker` behind.
+        """
+        if self.interrupted_before:
+            # the last build was interrupted: write every page again
             yield from self.env.found_docs
             return
         for docname in self.env.found_docs:
-            if docname not in self.env.all_docs:
-                yield docname
-                continue
             target = self.outdir / self.get_target_uri(docname)
-            try:
-                target_mtime = target.stat().st_mtime
-            except OSError:
+            if docname not in self.env.all_docs or not target.exists():
                 yield docname
-                continue
-            try:
-                if Path(self.env.doc2path(docname)).stat().st_mtime > target_mtime:
-                    yield docname
-            except OSError:
-                pass  # the source is gone
 
     def book_path(self, source: str | os.PathLike[str]) -> str | None:
         """Where a file the build reads goes in the book, relative to outdir.
@@ -236,7 +242,11 @@ class QmdBuilder(IsolatingBuilder, Builder):
 
     # -- writing --------------------------------------------------------------------------
 
-    def prepare_writing(self, docnames: set[str]) -> None:
+    def prepare_labels(self) -> None:
+        """The book-wide label registry, from the environment once reading is done
+        (also asked for by :mod:`.incremental` to find pages a change reaches)."""
+        self._unnumbered: set[str] | None = None
+        self._unnumbered = self.unnumbered_docs()  # fixed while writing: once, not per title
         self.labels = LabelRegistry.from_env(
             self.env,
             self.unnumbered_docs(),
@@ -244,8 +254,15 @@ class QmdBuilder(IsolatingBuilder, Builder):
             self.config.qmd_number_unlabelled_equations,
             self.config.qmd_number_unlabelled_figures,
         )
+        self._labels_ready = True
+
+    def prepare_writing(self, docnames: set[str]) -> None:
+        if not getattr(self, "_labels_ready", False):
+            self.prepare_labels()
+        self._labels_ready = False  # a second build() of this app computes it again
+        # book-wide, fixed while writing: computed once, not once per page
+        self._toc_titles = toc_titles(self)
         self.writer = QmdWriter(self)
-        write_text_atomic(self.outdir / self.pending_marker, "")
 
     def orphan_docs(self) -> set[str]:
         """Documents no toctree reaches from the root: Sphinx numbers none of their figures."""
@@ -263,7 +280,11 @@ class QmdBuilder(IsolatingBuilder, Builder):
 
     def unnumbered_docs(self) -> set[str]:
         """Documents whose headings Quarto does not number: the book's index page, and the
-        chapters a partly numbered ``_toc.yml`` leaves unnumbered."""
+        chapters a partly numbered ``_toc.yml`` leaves unnumbered. Walks the whole toc:
+        computed once per build by :meth:`prepare_labels`, before pages are written."""
+        cached = getattr(self, "_unnumbered", None)
+        if cached is not None:
+            return cached
         return {self.config.root_doc} | unnumbered_chapters(self)
 
     def write_doc_serialized(self, docname: str, doctree: nodes.document) -> None:
@@ -308,7 +329,8 @@ class QmdBuilder(IsolatingBuilder, Builder):
             return
         self.ref_report.note_page(docname, page.ids, self.labels.qids_of(docname))
         try:
-            write_text_atomic(target, text)
+            # unchanged bytes: the file and its mtime stay (Quarto's freeze and watchers)
+            write_text_if_changed(target, text, durable=False)
         except OSError as err:
             logger.warning(__("error writing file %s: %s"), target, err, type="qmd", subtype="io")
         self.write_deck(docname, page.deck, page.front_matter)
@@ -333,7 +355,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
             if bibs:
                 front["bibliography"] = bibs[0] if len(bibs) == 1 else bibs
         try:
-            write_text_atomic(target, deck.text(front))
+            write_text_if_changed(target, deck.text(front), durable=False)
         except OSError as err:
             logger.warning(__("error writing file %s: %s"), target, err, type="qmd", subtype="io")
 
@@ -380,14 +402,15 @@ class QmdBuilder(IsolatingBuilder, Builder):
             (self.outdir / SLIDES_DIR / "_metadata.yml").unlink(missing_ok=True)
         else:
             metadata = {"format": {"revealjs": dict(self.config.qmd_slides_format)}}
-            write_text_atomic(self.outdir / SLIDES_DIR / "_metadata.yml", dump_yaml(metadata))
+            write_text_if_changed(self.outdir / SLIDES_DIR / "_metadata.yml", dump_yaml(metadata))
         if website:
             project = website_config(self, chapters, bibfiles, decks)
         else:
             # the structure is checked against what Quarto accepts once every page is written
             project = check_book(self, quarto_config(self, chapters, bibfiles))
-        write_text_atomic(self.outdir / "_quarto.yml", dump_yaml(project))
-        write_text_atomic(
+        # book-wide files keep their mtime when their content is the same
+        write_text_if_changed(self.outdir / "_quarto.yml", dump_yaml(project))
+        write_text_if_changed(
             self.outdir / "labels.json",
             json.dumps(self.labels.as_json(), indent=2, ensure_ascii=False) + "\n",
         )
@@ -397,6 +420,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
         if self.report_lost_images() | self.report_refused_paths():
             app_of(self).statuscode = 1
         (self.outdir / self.pending_marker).unlink(missing_ok=True)
+        self._unnumbered = None  # the next build of this app walks the toc again
 
     # -- images ---------------------------------------------------------------------------
 
@@ -506,7 +530,8 @@ class QmdBuilder(IsolatingBuilder, Builder):
     def toc_title_matter(self, docname: str) -> dict[str, str]:
         """A ``_toc.yml`` ``title:`` is what the navigation shows: Quarto shows the page's
         title there, so it becomes the title; the page's own heading stays as subtitle."""
-        override = toc_titles(self).get(docname)
+        titles = getattr(self, "_toc_titles", None)
+        override = (titles if titles is not None else toc_titles(self)).get(docname)
         if not override or docname == self.config.root_doc:
             return {}
         own = page_title(self, docname)
@@ -514,9 +539,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
             return {"title": override, "subtitle": own}
         return {"title": override}
 
-    def toc_listing(self, docname: str, index: int) -> TocListing | None:
-        """The *index*-th toctree of *docname* as links (the writer prints it as a list)."""
-        return toc_listing(self, docname, index)
+    def toc_listing(self, docname: str, tree: nodes.Element) -> TocListing:
+        """The toctree *tree* of *docname* as links (a post-transform makes it a list)."""
+        return toc_listing(self, docname, tree)
 
     def copy_images(self) -> None:
         if not self.image_copies:
@@ -650,7 +675,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
         return {key.docname for key in bibliographies if key.docname in self.env.all_docs}
 
     def write_references_page(self) -> None:
-        write_text_atomic(self.outdir / self.config.qmd_references_page, references_page())
+        write_text_if_changed(self.outdir / self.config.qmd_references_page, references_page())
 
     # -- notebooks --------------------------------------------------------------------------------
 
@@ -665,6 +690,14 @@ class QmdBuilder(IsolatingBuilder, Builder):
             language = source.get("language", "")
         language = (language or "python").lower()
         return CELL_LANGUAGES.get(language, language)
+
+
+def clear_pending_marker(app: Any, exception: BaseException | None) -> None:
+    """``build-finished``: a build that ended without an error is complete. Also reached
+    when Sphinx 7 returns early with nothing out of date, without calling finish()."""
+    builder = app.builder
+    if exception is None and isinstance(builder, QmdBuilder):
+        (builder.outdir / builder.pending_marker).unlink(missing_ok=True)
 
 
 def _entry_order(entry: tuple[str, int | None, str, str]) -> tuple[str, int, str, str]:

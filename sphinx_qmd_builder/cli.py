@@ -34,6 +34,9 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     p.add_argument(
+        "-v", dest="verbosity", action="count", default=0, help="more output (-vv: even more)"
+    )
+    p.add_argument(
         "-D",
         dest="define",
         action="append",
@@ -206,6 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 warningiserror=args.warning_is_error,
                 parallel=jobs,
                 keep_going=args.keep_going,
+                verbosity=args.verbosity,
             )
             app.build()
             return app.statuscode

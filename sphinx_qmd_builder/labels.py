@@ -348,6 +348,7 @@ class LabelRegistry:
         self.by_label: dict[str, QuartoTarget] = {}  # the target Sphinx resolves a label to
         self.by_node: dict[tuple[str, str], QuartoTarget] = {}
         self.targets: list[tuple[str, QuartoTarget]] = []  # every (key, target), duplicates too
+        self.by_doc: dict[str, list[QuartoTarget]] = {}  # per page: lookups stay O(page)
 
     @classmethod
     def from_env(
@@ -376,6 +377,7 @@ class LabelRegistry:
 
         def add(key: str, target: QuartoTarget, node_id: str) -> None:
             registry.targets.append((key, target))
+            registry.by_doc.setdefault(target.docname, []).append(target)
             registry.by_node[(target.docname, node_id)] = target
             # a label defined twice: references go where Sphinx sends them (it warned)
             owner = (
@@ -466,14 +468,14 @@ class LabelRegistry:
 
     def equation_in(self, docname: str, label: str) -> QuartoTarget | None:
         """The equation *label* of *docname* itself (a label may be defined twice)."""
-        for _, target in self.targets:
-            if target.docname == docname and target.label == label and target.kind == "equation":
+        for target in self.by_doc.get(docname, ()):
+            if target.label == label and target.kind == "equation":
                 return target
         return self.lookup(label, equation=True)
 
     def qids_of(self, docname: str) -> set[str]:
         """Every Quarto id that belongs on the page of *docname*."""
-        return {t.qid for _, t in self.targets if t.docname == docname and t.anchor}
+        return {t.qid for t in self.by_doc.get(docname, ()) if t.anchor}
 
     def numbered_ids(self, kind: str) -> set[str]:
         """The Quarto ids of every numbered target of *kind* (for the integrity report)."""

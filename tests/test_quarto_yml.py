@@ -106,7 +106,8 @@ def test_tableofcontents_becomes_a_list_of_chapter_links(structure) -> None:
     expected = (
         "**Basics**\n\n"
         "- [The First Chapter](basics/one.qmd)\n"
-        "    - [A section of one](basics/one-a.qmd)\n"
+        # the writer's ordinary nested list (a post-transform made the toctree a list)
+        "  - [A section of one](basics/one-a.qmd)\n"
         "- [External docs](https://example.org/docs)\n"
         "- [Two](basics/two.qmd)\n\n"
         "**Extras**\n\n"
@@ -127,6 +128,9 @@ def test_tableofcontents_list_parses_as_links(structure) -> None:
     kinds = [b["t"] for b in blocks]
     assert kinds.count("BulletList") == 3
     assert kinds.count("Para") == 4  # the sentence and three bold captions
+    # the section of chapter one is a list nested in chapter one's item
+    first = blocks[kinds.index("BulletList")]["c"][0]
+    assert [b["t"] for b in first] == ["Plain", "BulletList"]
 
 
 def test_jb_article_is_a_book_with_every_section_a_chapter(tmp_path: Path) -> None:

@@ -170,6 +170,27 @@ def test_text_repeated_or_moved_across_pages_is_paid_once(
     assert fake.texts == ["Drittes"]
 
 
+def test_toc_entry_is_the_page_title_paid_once(book: Path, tmp_path: Path, fake: FakeDeepL) -> None:
+    """A visible toctree's link text is its page's title: one entry, one request, and the
+    same words in the list as on the page."""
+    result = build(book, tmp_path / "out", fake)
+    assert fake.texts.count("Anderes Kapitel") == 1
+    assert result.read("index.qmd").endswith("\n- [ANDERES KAPITEL](other.qmd)\n")
+    assert "ANDERES KAPITEL" in result.read("other.qmd")
+    # the link text alone is the unit (no <a> markup): the heading's entry
+    assert memory(book).find("Anderes Kapitel").msgstr == "ANDERES KAPITEL"
+    assert memory(book, "other").find("Anderes Kapitel").msgstr == "ANDERES KAPITEL"
+
+
+def test_toc_entry_of_an_untranslated_page_keeps_its_title(
+    book: Path, tmp_path: Path, fake: FakeDeepL
+) -> None:
+    result = build(book, tmp_path / "out", fake, qmd_translate_documents=["index"])
+    assert "Anderes Kapitel" not in fake.texts
+    assert result.read("index.qmd").endswith("\n- [Anderes Kapitel](other.qmd)\n")
+    assert memory(book).find("Anderes Kapitel") is None
+
+
 def test_report_counts_segments_requests_and_billed_characters(
     book: Path, tmp_path: Path, fake: FakeDeepL
 ) -> None:
@@ -339,14 +360,15 @@ def test_quota_exhausted_keeps_what_was_translated(
     fake.quota = first
     result = build(book, tmp_path / "out", fake)
     warnings = translate_warnings(result.warnings)
-    assert any("quota exhausted" in w and "2 segments remain" in w for w in warnings), warnings
+    # other's heading came with the first document (its toc entry), so one segment is left
+    assert any("quota exhausted" in w and "1 segments remain" in w for w in warnings), warnings
     assert "DIES IST EIN" in result.read("index.qmd")
     assert "Ein zweiter Absatz" in result.read("other.qmd")
     assert memory(book).translated_entries()
     fake.quota = None  # next month: only the rest is paid
     fake.requests.clear()
     build(book, tmp_path / "next", fake)
-    assert fake.texts == ["Anderes Kapitel", "Ein zweiter Absatz für die Unterbrechung."]
+    assert fake.texts == ["Ein zweiter Absatz für die Unterbrechung."]
 
 
 def test_spaces_eaten_around_placeholders_are_restored(
@@ -400,7 +422,8 @@ def test_interrupted_build_resumes_where_it_stopped(book: Path, tmp_path: Path) 
             result = build(book, tmp_path / "out2", fake)
         finally:
             del os.environ["DEEPL_AUTH_KEY"]
-        assert fake.texts == ["Anderes Kapitel", "Ein zweiter Absatz für die Unterbrechung."]
+        # "Anderes Kapitel" was paid with index (its toc entry) and is reused for the heading
+        assert fake.texts == ["Ein zweiter Absatz für die Unterbrechung."]
         assert "EIN ZWEITER ABSATZ" in result.read("other.qmd")
 
 
@@ -419,8 +442,9 @@ def test_without_key_memory_is_used_and_the_rest_warned_once(
     assert "DIES IST EIN" in result.read("index.qmd")
     assert "Ein zweiter Absatz" in result.read("other.qmd")
     warnings = translate_warnings(result.warnings)
-    assert len(warnings) == 1 and "2 segments in 1 documents (other)" in warnings[0]
-    with pytest.raises(TranslationError, match="2 segments"):
+    # the heading of other is in index's memory too (the toc entry): only the paragraph
+    assert len(warnings) == 1 and "1 segments in 1 documents (other)" in warnings[0]
+    with pytest.raises(TranslationError, match="1 segments"):
         build(book, tmp_path / "three", fake, qmd_translate_missing="error")
 
 
@@ -464,6 +488,8 @@ def test_example_project_builds_in_english_from_its_memory(tmp_path: Path) -> No
         assert fake.requests == []
     assert not translate_warnings(result.warnings)
     assert "0 left untranslated; 0 requests" in result.status
+    # the chapter list shows the translated title, from the heading's memory entry
+    assert "\n- [Segmentation](segmentation.qmd)\n" in result.read("index.qmd")
     page = result.read("segmentation.qmd")
     assert 'title: "Segmentation"' in page
     prose = _prose(page)  # slide titles in HTML comments are never translated
@@ -561,4 +587,4 @@ def test_cli_flags_turn_translation_on(
     monkeypatch.delenv("DEEPL_AUTH_KEY")
     code = main([str(book), str(tmp_path / "ci"), "-q", *flags, "--translate-missing", "error"])
     assert code == 2
-    assert "2 segments in 1 documents (other)" in capsys.readouterr().err
+    assert "1 segments in 1 documents (other)" in capsys.readouterr().err

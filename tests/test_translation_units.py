@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sphinx.errors import ConfigError
 
-from sphinx_qmd_builder.transforms.nodes import qmd_citation, qmd_crossref
+from sphinx_qmd_builder.transforms.nodes import TITLE_OF, qmd_citation, qmd_crossref
 from sphinx_qmd_builder.translation import client, segments
 from sphinx_qmd_builder.translation.memory import MACHINE_COMMENT, DocumentMemory
 from sphinx_qmd_builder.translation.settings import load_glossary
@@ -126,6 +126,27 @@ def test_excluded_parts_and_wordless_units_are_not_segments() -> None:
     doc += skip
     found = [s.source for s in segments.extract_segments(doc)]
     assert found == ["Titel"]
+
+
+def test_toc_entry_is_translated_as_its_page_title() -> None:
+    """A list item that is only a page's title as a link: the text alone is the unit (the
+    heading's entry), and it is no unit when that page is not translated."""
+    doc = nodes.section()
+    doc += nodes.title("", "Segmentierung")
+    links = nodes.bullet_list()
+    for docname, title in (("seg", "Segmentierung"), ("intro", "Introduction")):
+        ref = nodes.reference(title, title, refuri=f"{docname}.qmd", internal=True)
+        ref[TITLE_OF] = docname
+        links += nodes.list_item("", nodes.paragraph("", "", ref))
+    doc += links
+    found = list(segments.extract_segments(doc, translated=lambda d: d == "seg"))
+    assert [s.source for s in found] == ["Segmentierung", "Segmentierung"]
+    segments.apply(found[1], "Segmentation")
+    assert links[0].astext() == "Segmentation"
+    assert links[0][0][0]["refuri"] == "seg.qmd"  # the link itself is kept
+    # an ordinary link alone in a paragraph is still the paragraph's unit
+    plain = nodes.paragraph("", "", nodes.reference("Mehr", "Mehr", refuri="x.qmd"))
+    assert [s.source for s in segments.extract_segments(plain)] == ['<a i="1">Mehr</a>']
 
 
 def test_batches_respect_count_and_size_limits() -> None:

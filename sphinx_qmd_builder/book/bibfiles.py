@@ -17,7 +17,7 @@ from typing import Any
 
 from sphinx.util import logging
 
-from ..guard.atomic import copy_file_atomic, write_text_atomic
+from ..guard.atomic import copy_file_atomic, write_text_if_changed
 from ..guard.paths import file_location
 
 logger = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ def copy_bib(source: Path, target: Path, encoding: str) -> None:
         type="qmd",
         subtype="bib",
     )
-    write_text_atomic(target, kept.to_string("bibtex"))
+    write_text_if_changed(target, kept.to_string("bibtex"))
 
 
 def references_page() -> str:

@@ -2,7 +2,8 @@
 
 Mirrors what ``jupyter_book.config.yaml_to_sphinx`` does, without needing jupyter-book
 installed (it is not, in the current-end environment). HTML-only settings (theme, launch
-buttons, analytics) are left out: the qmd builder has no use for them, except the few that
+buttons, analytics) and HTML-only extensions (listed with reasons in :mod:`.extensions`)
+are left out: the qmd builder has no use for them, except the few that
 ``_quarto.yml`` mirrors (logo, favicon, repository URL), which keep their Sphinx names so a
 ``jupyter-book build --builder custom`` run and a ``sphinx-qmd`` run read them the same way.
 """
@@ -17,28 +18,11 @@ from typing import Any
 
 import yaml
 
-#: Jupyter Book 1's own extensions (``get_default_sphinx_config``) that matter for content.
-#: The others (theme, copybutton, thebe, comments, jupyter_book itself) only shape HTML.
-JB_DEFAULT_EXTENSIONS = (
-    "sphinx_togglebutton",
-    "myst_nb",
-    "sphinx_external_toc",
-    "sphinx.ext.intersphinx",
-    "sphinx_design",
-)
+from .extensions import JB_DOCTREE_EXTENSIONS, is_html_only
 
-#: Extensions Jupyter Book loads for HTML only; named in ``_config.yml`` they are dropped quietly.
-HTML_ONLY_EXTENSIONS = frozenset(
-    {
-        "jupyter_book",
-        "sphinx_book_theme",
-        "sphinx_copybutton",
-        "sphinx_thebe",
-        "sphinx_comments",
-        "sphinx_jupyterbook_latex",
-        "sphinx_multitoc_numbering",
-    }
-)
+#: Jupyter Book 1's own extensions that matter for content (the HTML-only ones, and why
+#: each is left out, are listed in :mod:`.extensions`).
+JB_DEFAULT_EXTENSIONS = JB_DOCTREE_EXTENSIONS
 
 #: ``parse.myst_enable_extensions`` when ``_config.yml`` does not say (JB1's default_config.yml).
 JB_DEFAULT_MYST_EXTENSIONS = ("colon_fence", "dollarmath", "linkify", "substitution", "tasklist")
@@ -199,7 +183,7 @@ def sphinx_config(book: dict[str, Any], folder: Path | None = None) -> JupyterBo
         if "bibtex_reference_style" in book:
             conf["bibtex_reference_style"] = book["bibtex_reference_style"]
     for ext in extra:
-        if ext in HTML_ONLY_EXTENSIONS:
+        if is_html_only(ext):
             continue
         if importable(ext):
             _add_unique(extensions, [ext])
@@ -213,6 +197,8 @@ def sphinx_config(book: dict[str, Any], folder: Path | None = None) -> JupyterBo
     user_extensions = user_config.pop("extensions", None)
     if user_extensions:
         for ext in user_extensions:
+            if is_html_only(ext):
+                continue
             if importable(ext):
                 _add_unique(extensions, [ext])
             elif ext not in missing:

@@ -279,15 +279,13 @@ class TocListing:
     links: list[TocLink] = field(default_factory=list)
 
 
-def toc_listing(builder: QmdBuilder, docname: str, index: int) -> TocListing | None:
-    """The *index*-th toctree of *docname* with every page below it (titles only).
+def toc_listing(builder: QmdBuilder, docname: str, tree: nodes.Element) -> TocListing:
+    """The toctree *tree* of *docname* with every page below it (source titles only).
 
     Jupyter Book prints this where a page says ``{tableofcontents}``; Sphinx prints it for a
-    visible ``toctree``. Quarto has no such directive, so the writer writes the list.
+    visible ``toctree``. Quarto has no such directive, so a post-transform turns it into a
+    list of links (:mod:`..transforms.toctree`) that translation then treats as prose.
     """
-    trees = _toctrees(builder, docname)
-    if index >= len(trees):
-        return None
     titles = toc_titles(builder)
     seen: set[str] = {docname}
 
@@ -307,7 +305,6 @@ def toc_listing(builder: QmdBuilder, docname: str, index: int) -> TocListing | N
             found.append(link)
         return found
 
-    tree = trees[index]
     return TocListing(tree.get("caption") or None, links(tree))
 
 

@@ -132,7 +132,7 @@ def support_files(builder: QmdBuilder, docname: str, doctree: nodes.document) ->
         return {}
     page_dir = Path(builder.env.doc2path(docname)).parent
     out_dir = posixpath.dirname(builder.out_name(docname))
-    page_targets = {builder.get_target_uri(doc) for doc in builder.env.all_docs}
+    page_targets: set[str] | None = None  # every page of the book: only when a file is found
     copies: dict[str, str] = {}
     seen: set[str] = set()
     for cell, code, load in cells:
@@ -150,6 +150,8 @@ def support_files(builder: QmdBuilder, docname: str, doctree: nodes.document) ->
                 continue
             relative = Path(name).as_posix()
             out_path = posixpath.normpath(posixpath.join(out_dir, relative))
+            if page_targets is None:
+                page_targets = {builder.get_target_uri(doc) for doc in builder.env.all_docs}
             if out_path.startswith("../") or out_path == ".." or out_path in page_targets:
                 logger.warning(
                     "support file %r cannot keep its path beside the page in the book; not copied",

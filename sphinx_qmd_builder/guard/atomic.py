@@ -13,8 +13,31 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
-def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write *data* to *path* through a temporary file in the same folder, then rename."""
+def write_text_if_changed(path: str | os.PathLike[str], text: str, durable: bool = True) -> bool:
+    """Write *text* atomically unless *path* already holds exactly these bytes.
+
+    An unchanged file keeps its mtime, so a rebuild that changes nothing touches nothing
+    (Quarto's own incremental render and file watchers key on mtimes). True if written.
+    *durable*: see :func:`write_bytes_atomic`.
+    """
+    data = text.encode("utf-8")
+    target = Path(path)
+    try:
+        if target.stat().st_size == len(data) and target.read_bytes() == data:
+            return False
+    except OSError:
+        pass  # missing or unreadable: write it
+    write_bytes_atomic(target, data, durable)
+    return True
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, durable: bool = True) -> None:
+    """Write *data* to *path* through a temporary file in the same folder, then rename.
+
+    The rename alone makes the write atomic for a killed build. *durable* also syncs the
+    data to disk before the rename (survives an OS crash); a page of the book, which the
+    next build writes again anyway, skips it: one fsync per page is ~5 % of a large build.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -22,7 +45,8 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, target)
     except BaseException:
         # interrupted or failed: leave the old file alone and remove the partial one

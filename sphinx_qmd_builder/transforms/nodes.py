@@ -97,3 +97,10 @@ class qmd_aside(nodes.Inline, nodes.Element):  # noqa: N801
 
 #: the nodes of :mod:`.constructs`
 CONSTRUCT_NODES = (qmd_hard_break, qmd_task_checkbox, qmd_only, qmd_margin, qmd_video, qmd_aside)
+
+
+# -- made by the toctree transform --------------------------------------------------------
+
+#: attribute of a ``reference`` whose text is a page's title (a table-of-contents entry):
+#: the docname of that page, so translation treats the text as that title
+TITLE_OF = "qmd_title_of"

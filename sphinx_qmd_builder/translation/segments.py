@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from docutils import nodes
 from sphinx import addnodes
 
-from ..transforms.nodes import qmd_crossref, qmd_doclink
+from ..transforms.nodes import TITLE_OF, qmd_crossref, qmd_doclink
 
 #: Elements that are translated as one unit (their inline children travel as XML).
 UNIT_TYPES: tuple[type[nodes.Element], ...] = (
@@ -147,13 +147,39 @@ def has_words(text: str) -> bool:
     return any(ch.isalpha() for ch in outside_tags)
 
 
-def extract_segments(document: nodes.Node, *, image_alt: bool = False) -> Iterator[Segment]:
-    """The translatable units of *document*, in document order."""
+def title_link(unit: nodes.Element) -> nodes.reference | None:
+    """The link of a unit that is only a page's title as a link (a table-of-contents entry)."""
+    if len(unit.children) != 1:
+        return None
+    child = unit.children[0]
+    if isinstance(child, nodes.reference) and child.get(TITLE_OF):
+        return child
+    return None
+
+
+def extract_segments(
+    document: nodes.Node,
+    *,
+    image_alt: bool = False,
+    translated: Callable[[str], bool] | None = None,
+) -> Iterator[Segment]:
+    """The translatable units of *document*, in document order.
+
+    A page title repeated as a link is translated as that title: the link text alone is the
+    unit, so it is the same memory entry as the page's heading, and it is left alone when
+    the page it names is not translated (*translated*: docname -> bool; None: all are).
+    """
     for node in document.findall(nodes.Element):
         if isinstance(node, UNIT_TYPES):
             if is_excluded(node):
                 continue
-            segment = protect(node)
+            unit: nodes.Element = node
+            link = title_link(node)
+            if link is not None:
+                if translated is not None and not translated(link[TITLE_OF]):
+                    continue
+                unit = link
+            segment = protect(unit)
             if has_words(segment.source):
                 yield segment
         elif image_alt and isinstance(node, nodes.image):

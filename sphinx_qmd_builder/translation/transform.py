@@ -95,7 +95,9 @@ class TranslationSession:
 
     def translate_document(self, document: nodes.document, docname: str, docfile: str) -> None:
         settings = self.settings
-        segments = list(extract_segments(document, image_alt=settings.image_alt))
+        segments = list(
+            extract_segments(document, image_alt=settings.image_alt, translated=settings.translates)
+        )
         memory = DocumentMemory(
             settings.memory_path(docname),
             settings.source_lang,

@@ -36,10 +36,8 @@ from .prose import ProseVisitors
 from .refs import RefVisitors
 from .slides import SlideVisitors
 from .tables import TableVisitors
-from .toc import toc_markdown
 
 if TYPE_CHECKING:
-    from ..book.quarto_yml import TocLink
     from ..builder import QmdBuilder
 
 logger = logging.getLogger(__name__)
@@ -298,39 +296,12 @@ class QmdTranslator(
         self.add_block(text)
 
     def visit_compound(self, node: nodes.Element) -> None:
-        if "toctree-wrapper" in node.get("classes", []):
-            self.write_toctree(node)
-            raise nodes.SkipNode
+        # a visible toctree's wrapper became a list of links (transforms/toctree.py); a
+        # hidden one's is empty
+        pass
 
     def depart_compound(self, node: nodes.Element) -> None:
         pass
-
-    def write_toctree(self, node: nodes.Element) -> None:
-        """A visible toctree as a list of chapter links (a hidden one was emptied by Sphinx).
-
-        The book's navigation is in ``_quarto.yml``; this is the list Sphinx and Jupyter Book
-        (``{tableofcontents}``) print on the page itself.
-        """
-        if not node.children:
-            return
-        wrappers = [
-            n
-            for n in self.document.findall(nodes.compound)
-            if "toctree-wrapper" in n.get("classes", [])
-        ]
-        index = next(i for i, n in enumerate(wrappers) if n is node)
-        listing = self.builder.toc_listing(self.docname, index)
-        if listing is None:
-            return
-
-        def href(link: TocLink) -> str:
-            if link.external:
-                return link.target
-            return self.builder.link_to(self.docname, link.target)
-
-        text = toc_markdown(listing, href)
-        if text:
-            self.add_block(text)
 
     def visit_transition(self, node: nodes.transition) -> None:
         self.add_block("* * *")

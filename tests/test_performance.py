@@ -1,0 +1,264 @@
+"""Parallel reading, incremental rebuilds and the qmd route's extension list (issue 15).
+
+No timings here: ``benchmarks/scale.py`` measures; these check that ``-j 2`` gives the
+same bytes as ``-j 1`` (sphinx-proof and sphinx-exercise loaded), that a rebuild touches
+only what changed, and that HTML-only extensions stay out without losing ``{margin}``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from jbook_helpers import run_cli
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+
+from make_book import make_book, page_path  # noqa: E402
+
+from sphinx_qmd_builder.book.extensions import HTML_ONLY_EXTENSIONS, MarginDirective  # noqa: E402
+from sphinx_qmd_builder.book.jupyterbook import sphinx_config  # noqa: E402
+
+CACHES = (".doctrees", ".jupyter_cache", ".jupyter_execute")
+
+
+def output_files(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not str(p.relative_to(folder)).startswith(CACHES)
+    }
+
+
+def output_mtimes(folder: Path) -> dict[str, int]:
+    return {
+        str(p.relative_to(folder)): p.stat().st_mtime_ns
+        for p in folder.rglob("*")
+        if p.is_file() and not str(p.relative_to(folder)).startswith(CACHES)
+    }
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 12-page synthetic book: proofs, exercises, citations, numrefs across pages."""
+    return make_book(12, tmp_path_factory.mktemp("synthetic") / "book")
+
+
+def test_parallel_read_gives_the_same_bytes(book: Path, tmp_path: Path) -> None:
+    serial = run_cli(book, tmp_path / "j1", "-D", "nb_execution_mode=off")
+    parallel = run_cli(book, tmp_path / "j2", "-j", "2", "-D", "nb_execution_mode=off")
+    assert serial.status == 0, serial.stderr
+    assert parallel.status == 0, parallel.stderr
+    # Sphinx really read in parallel: chunked progress, no "doing serial read"
+    assert "doing serial" not in parallel.stderr
+    assert "reading serially" not in parallel.stdout
+    assert ".. " in "".join(line for line in parallel.stdout.splitlines() if "reading" in line)
+    one, two = output_files(serial.out), output_files(parallel.out)
+    assert sorted(one) == sorted(two)
+    assert [name for name in one if one[name] != two[name]] == []
+    page = two[page_path(3) + ".qmd"].decode()
+    assert "::: {#thm-p0003}" in page and "@fig-p0002" in page
+
+
+def test_rebuild_touches_only_what_changed(book: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_cli(book, out, "-q", "-D", "nb_execution_mode=off").status == 0
+    first = output_mtimes(out)
+    assert "_quarto.yml" in first and "labels.json" in first
+    time.sleep(0.05)  # mtimes would show any rewrite
+
+    assert run_cli(book, out, "-q", "-D", "nb_execution_mode=off").status == 0
+    assert output_mtimes(out) == first, "a rebuild with no change rewrote files"
+
+    before = output_files(out)
+    edited = book / (page_path(4) + ".md")
+    original = edited.read_text(encoding="utf-8")
+    try:
+        edited.write_text(original + "\nA new closing paragraph.\n", encoding="utf-8")
+        run = run_cli(book, out, "-v", "-D", "nb_execution_mode=off")
+        assert run.status == 0, run.stderr
+    finally:
+        edited.write_text(original, encoding="utf-8")
+    after = output_mtimes(out)
+    rewritten = {name for name in after if after[name] != first.get(name)}
+    changed = {name for name, data in output_files(out).items() if before.get(name) != data}
+    # only the edited page's bytes change, and only files whose bytes changed were written
+    assert changed == {page_path(4) + ".qmd"}
+    assert rewritten == changed
+    # Sphinx re-translated the toctree parent as well (files_to_rebuild): kept as it was
+    assert page_path(0) in run.stdout
+
+
+def test_unchanged_page_is_not_offered_again(book: Path, tmp_path: Path) -> None:
+    """A re-read page whose bytes did not change counts as current afterwards."""
+    out = tmp_path / "out"
+    assert run_cli(book, out, "-q", "-D", "nb_execution_mode=off").status == 0
+    edited = book / (page_path(5) + ".md")
+    original = edited.read_text(encoding="utf-8")
+    try:
+        time.sleep(0.05)
+        edited.write_text(original + "\n% a MyST comment: no output change\n", encoding="utf-8")
+        run = run_cli(book, out, "-v", "-D", "nb_execution_mode=off")
+        written = [
+            line for line in strip_colour(run.stdout).splitlines() if "writing output... [" in line
+        ]
+        assert any(line.endswith(page_path(5)) for line in written), written
+        again = run_cli(book, out, "-v", "-D", "nb_execution_mode=off")
+        assert "targets for 0 source files that are out of date" in strip_colour(again.stdout)
+    finally:
+        edited.write_text(original, encoding="utf-8")
+
+
+def strip_colour(text: str) -> str:
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def test_html_only_extensions_are_left_out() -> None:
+    book = {
+        "sphinx": {
+            "extra_extensions": ["sphinx_proof", "sphinx_copybutton", "sphinx_multitoc_numbering"],
+            "config": {"extensions": ["sphinx_thebe", "sphinx_comments"]},
+        }
+    }
+    extensions = sphinx_config(book).overrides["extensions"]
+    assert "sphinx_proof" in extensions
+    assert "sphinx_togglebutton" in extensions  # {toggle} changes the doctree
+    assert not set(extensions) & set(HTML_ONLY_EXTENSIONS)
+    assert all(reason for reason in HTML_ONLY_EXTENSIONS.values())
+
+
+def test_margin_converts_without_the_theme(tmp_path: Path) -> None:
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "_config.yml").write_text("title: Margins\n", encoding="utf-8")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: index\n", encoding="utf-8")
+    (book / "index.md").write_text(
+        "# Margins\n\nBody text.\n\n```{margin}\nA note in the margin.\n```\n\n"
+        "```{margin} Titled\nWith a title.\n```\n",
+        encoding="utf-8",
+    )
+    run = run_cli(book, tmp_path / "out", "-q")
+    assert run.status == 0, run.stderr
+    assert "Unknown directive" not in run.stderr
+    page = run.read("index.qmd")
+    assert page.count("::: {.column-margin}") == 2
+    assert "A note in the margin." in page and "With a title." in page
+
+
+def test_margin_doctree_matches_the_theme() -> None:
+    theme = pytest.importorskip("sphinx_book_theme.directives")
+    from docutils.core import publish_doctree
+    from docutils.parsers.rst import directives
+
+    source = ".. margin::\n\n   Untitled note.\n\n.. margin:: A title\n\n   Titled note.\n"
+    trees = []
+    for directive in (theme.Margin, MarginDirective):
+        directives.register_directive("margin", directive)
+        try:
+            trees.append(publish_doctree(source).pformat())
+        finally:
+            directives._directives.pop("margin", None)
+    assert trees[0] == trees[1]
+    assert 'classes="margin"' in trees[1]
+
+
+FAKE_EXTENSION = '''
+from sphinx.domains import Domain
+
+
+class TallyDomain(Domain):
+    """Keeps per-document data but cannot merge it."""
+
+    name = "tally"
+    initial_data = {"seen": {}}
+
+    def process_doc(self, env, docname, document):
+        self.data["seen"][docname] = True
+
+
+def setup(app):
+    app.add_domain(TallyDomain)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+'''
+
+
+def test_serial_fallback_names_the_domain(tmp_path: Path) -> None:
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "tally_ext.py").write_text(FAKE_EXTENSION, encoding="utf-8")
+    (book / "conf.py").write_text(
+        "import sys, os\nsys.path.insert(0, os.path.dirname(__file__))\n"
+        "extensions = ['myst_parser', 'tally_ext', 'sphinx_qmd_builder']\n",
+        encoding="utf-8",
+    )
+    names = [f"page{k}" for k in range(7)]
+    (book / "index.md").write_text(
+        "# Home\n\n```{toctree}\n" + "\n".join(names) + "\n```\n", encoding="utf-8"
+    )
+    for name in names:
+        (book / f"{name}.md").write_text(f"# {name}\n\nText.\n", encoding="utf-8")
+    run = run_cli(book, tmp_path / "out", "-j", "2")
+    assert run.status == 0, run.stderr
+    lines = [line for line in run.stdout.splitlines() if "reading serially" in line]
+    assert len(lines) == 1 and "'tally' domain" in lines[0]
+    assert (tmp_path / "out" / "page6.qmd").is_file()
+
+
+def test_retitled_page_rewrites_its_readers(book: Path, tmp_path: Path) -> None:
+    """A changed section title reaches the pages whose links show it; the result is the
+    book a fresh build writes."""
+    out = tmp_path / "out"
+    assert run_cli(book, out, "-q", "-D", "nb_execution_mode=off").status == 0
+    first = output_mtimes(out)
+    before = output_files(out)
+    edited = book / (page_path(2) + ".md")
+    original = edited.read_text(encoding="utf-8")
+    try:
+        time.sleep(0.05)
+        edited.write_text(original.replace("# Page 2:", "# Renamed page 2:"), encoding="utf-8")
+        run = run_cli(book, out, "-q", "-D", "nb_execution_mode=off")
+        assert run.status == 0, run.stderr
+        fresh = run_cli(book, tmp_path / "fresh", "-q", "-D", "nb_execution_mode=off")
+    finally:
+        edited.write_text(original, encoding="utf-8")
+    after = output_files(out)
+    changed = {name for name, data in after.items() if before.get(name) != data}
+    rewritten = {name for name, mtime in output_mtimes(out).items() if first.get(name) != mtime}
+    assert page_path(3) + ".qmd" in changed  # links to sec-p0002 show its title
+    assert rewritten == changed
+    assert after == output_files(fresh.out)
+
+
+def test_environment_does_not_carry_doctrees(book: Path, tmp_path: Path) -> None:
+    """sphinx-exercise's registry nodes lose their document: the pickled environment
+    (loaded on every rebuild, sent back by every parallel reader) stays small."""
+    import pickle
+
+    out = tmp_path / "out"
+    assert run_cli(book, out, "-q", "-D", "nb_execution_mode=off").status == 0
+    with (out / ".doctrees" / "environment.pickle").open("rb") as handle:
+        env = pickle.load(handle)
+    registry = env.sphinx_exercise_registry
+    assert len(registry) == 12
+    for entry in registry.values():
+        node = entry["node"]
+        assert node.parent is None
+        assert all(n.document is None for n in node.findall())
+        assert node.get("label")  # attributes and children stay
+        assert node.children
+
+
+def test_pybtex_plugin_lookup_is_cached() -> None:
+    from sphinx_qmd_builder.compat.pybtex_cache import cache_pybtex_plugin_lookup
+
+    pytest.importorskip("pybtex")
+    import pybtex.plugin
+
+    assert cache_pybtex_plugin_lookup()
+    first = pybtex.plugin.find_plugin("pybtex.backends", "plaintext")
+    assert pybtex.plugin.find_plugin("pybtex.backends", "plaintext") is first
+    assert pybtex.plugin.entry_points.qmd_cached  # type: ignore[attr-defined]
