@@ -55,6 +55,7 @@ from .guard.isolation import (
 )
 from .guard.paths import is_allowed, project_root, refused_paths
 from .labels import LabelRegistry
+from .warning_types import QmdWarning
 from .writer.slides import SLIDES_DIR, Deck, deck_uri
 from .writer.translator import CELL_LANGUAGES, QmdTranslator, QmdWriter
 
@@ -133,7 +134,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
                 value,
                 ", ".join(self.project_types),
                 type="qmd",
-                subtype="config",
+                subtype=QmdWarning.CONFIG,
             )
         return "book"
 
@@ -332,7 +333,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
             # unchanged bytes: the file and its mtime stay (Quarto's freeze and watchers)
             write_text_if_changed(target, text, durable=False)
         except OSError as err:
-            logger.warning(__("error writing file %s: %s"), target, err, type="qmd", subtype="io")
+            logger.warning(
+                __("error writing file %s: %s"), target, err, type="qmd", subtype=QmdWarning.IO
+            )
         self.write_deck(docname, page.deck, page.front_matter)
 
     def write_deck(self, docname: str, deck: Deck | None, page_front: dict[str, Any]) -> None:
@@ -357,7 +360,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
         try:
             write_text_if_changed(target, deck.text(front), durable=False)
         except OSError as err:
-            logger.warning(__("error writing file %s: %s"), target, err, type="qmd", subtype="io")
+            logger.warning(
+                __("error writing file %s: %s"), target, err, type="qmd", subtype=QmdWarning.IO
+            )
 
     def written_decks(self) -> list[str]:
         """The decks in the book (relative paths), in the order of the book's pages."""
@@ -500,7 +505,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
                 f" Quarto can show (found {found})" if found else "",
                 location=node,
                 type="qmd",
-                subtype="image",
+                subtype=QmdWarning.IMAGE,
             )
         return uri
 
@@ -562,7 +567,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
                     str(source),
                     err,
                     type="qmd",
-                    subtype="image",
+                    subtype=QmdWarning.IMAGE,
                 )
 
     def report_lost_images(self) -> bool:
@@ -615,7 +620,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
                     source,
                     err,
                     type="qmd",
-                    subtype="support",
+                    subtype=QmdWarning.SUPPORT,
                 )
 
     # -- downloads, bibliography --------------------------------------------------------------
@@ -639,7 +644,11 @@ class QmdBuilder(IsolatingBuilder, Builder):
                 copy_file_atomic(Path(self.srcdir) / source, self.outdir / out_path)
             except OSError as err:
                 logger.warning(
-                    __("cannot copy download %r: %s"), source, err, type="qmd", subtype="download"
+                    __("cannot copy download %r: %s"),
+                    source,
+                    err,
+                    type="qmd",
+                    subtype=QmdWarning.DOWNLOAD,
                 )
 
     def copy_bibliographies(self) -> list[str]:

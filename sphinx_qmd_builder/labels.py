@@ -20,6 +20,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.util import logging
 
+from .warning_types import QmdWarning
 from .writer.equations import math_labels
 
 logger = logging.getLogger(__name__)
@@ -437,7 +438,7 @@ class LabelRegistry:
                         new_qid,
                         location=(docname, record.line),
                         type="qmd",
-                        subtype="label_collision",
+                        subtype=QmdWarning.LABEL_COLLISION,
                     )
                     qid = new_qid
                 target = QuartoTarget(

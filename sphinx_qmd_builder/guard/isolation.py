@@ -30,6 +30,7 @@ from sphinx.util.display import status_iterator
 from sphinx.util.docutils import new_document
 
 from ..compat import app_of
+from ..warning_types import QmdWarning
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ class IsolatingBuilder:
                 err.encoding,
                 location=(docname, error_line(err)),
                 type="qmd",
-                subtype="decode",
+                subtype=QmdWarning.DECODE,
             )
             self._reset_document_state(docname)
             settings = self.env.settings  # type: ignore[attr-defined]
@@ -177,7 +178,7 @@ class IsolatingBuilder:
             describe(err),
             location=(docname, error_line(err)),
             type="qmd",
-            subtype="write",
+            subtype=QmdWarning.WRITE,
         )
         self.failed_writes.add(docname)  # type: ignore[attr-defined]
         target = self.outdir / self.get_target_uri(docname)  # type: ignore[attr-defined]
@@ -225,7 +226,7 @@ class IsolatingBuilder:
             reason,
             location=(docname, error_line(err)),
             type="qmd",
-            subtype="document",
+            subtype=QmdWarning.DOCUMENT,
         )
         env = self.env  # type: ignore[attr-defined]
         self._reset_document_state(docname)

@@ -31,6 +31,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from ..compat import app_of
+from ..warning_types import QmdWarning
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +122,7 @@ def refuse(
         str(path),
         location=location,
         type="qmd",
-        subtype="path",
+        subtype=QmdWarning.PATH,
     )
     if env is None:
         return
@@ -222,7 +223,7 @@ def _bib_readable(app: Sphinx, bib: str) -> bool:
             err,
             location=file_location(path),
             type="qmd",
-            subtype="bib",
+            subtype=QmdWarning.BIB,
         )
         return False
     for error in errors:
@@ -231,7 +232,7 @@ def _bib_readable(app: Sphinx, bib: str) -> bool:
             error,
             location=file_location(path, getattr(error, "lineno", None)),
             type="qmd",
-            subtype="bib",
+            subtype=QmdWarning.BIB,
         )
     return True
 
@@ -313,7 +314,7 @@ class SafeInclude(SphinxDirective):
                     argument,
                     location=self.get_location(),
                     type="qmd",
-                    subtype="include",
+                    subtype=QmdWarning.INCLUDE,
                 )
                 return []
             reader = MockIncludeDirective(
@@ -368,7 +369,7 @@ class _ExternalData:
                 self.options["url"],
                 location=location,
                 type="qmd",
-                subtype="path",
+                subtype=QmdWarning.PATH,
             )
             return True
         if "file" in self.options:

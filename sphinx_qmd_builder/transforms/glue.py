@@ -33,6 +33,7 @@ from sphinx.util import logging
 
 from ..compat import app_of
 from ..guard.paths import builder_name, is_allowed, refuse
+from ..warning_types import QmdWarning
 from .nodes import qmd_pending_block, qmd_pending_value
 
 logger = logging.getLogger(__name__)
@@ -280,7 +281,7 @@ def _figure(directive: Any, content: list[nodes.Node], origin: str) -> list[node
                     origin,
                     location=figure,
                     type="qmd",
-                    subtype="glue",
+                    subtype=QmdWarning.GLUE,
                 )
         if rest:
             figure += nodes.legend("", *rest)
@@ -402,7 +403,7 @@ class PlainCodeCell(Directive):
             self.name,
             location=block,
             type="qmd",
-            subtype="code_cell",
+            subtype=QmdWarning.CODE_CELL,
         )
         return [block]
 
@@ -423,7 +424,7 @@ class PlainCodeCell(Directive):
                 exc,
                 location=location,
                 type="qmd",
-                subtype="code_cell",
+                subtype=QmdWarning.CODE_CELL,
             )
             return None
         env.note_dependency(str(path))

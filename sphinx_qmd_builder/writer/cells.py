@@ -23,6 +23,7 @@ from sphinx.util import logging
 
 from ..labels import quarto_id
 from ..transforms.nodes import qmd_pending_block
+from ..warning_types import QmdWarning
 from . import markdown as md
 from .figures import has_layout_class, layout_classes
 from .translator_api import TranslatorAPI
@@ -347,7 +348,7 @@ class CellVisitors(TranslatorAPI):
                 problem,
                 location=node if node is not None else self.docname,
                 type="qmd",
-                subtype="cell_option",
+                subtype=QmdWarning.CELL_OPTION,
             )
         return found
 
@@ -433,7 +434,7 @@ class CellVisitors(TranslatorAPI):
                     problem,
                     location=(self.docname, cell.line),
                     type="qmd",
-                    subtype="cell_option",
+                    subtype=QmdWarning.CELL_OPTION,
                 )
             if found.options:
                 self.note_id(found.options.get("label"))
@@ -514,7 +515,7 @@ class CellVisitors(TranslatorAPI):
             "glued figure %s is made by notebook cell %d when Quarto executes the book; "
             "Quarto shows its caption only if that cell outputs an image (QUARTO.md fact 18)",
             figure,
-            "glue",
+            QmdWarning.GLUE,
             target.qid,
             index + 1,  # type: ignore[operator]
         )
@@ -566,7 +567,7 @@ class CellVisitors(TranslatorAPI):
         self.warn(
             "%s: %s: %s (store the notebook's outputs, or execute the book)",
             node,
-            "glue",
+            QmdWarning.GLUE,
             what,
             reason,
             form,

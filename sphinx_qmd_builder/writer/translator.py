@@ -16,6 +16,7 @@ from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxTranslator
 
+from ..warning_types import QmdWarning
 from . import markdown as md
 from .admonitions import AdmonitionVisitors
 from .api import ApiVisitors
@@ -136,7 +137,7 @@ class QmdTranslator(
         else:
             self.add_block(text)
 
-    def warn(self, message: str, node: nodes.Node, subtype: str, *args: Any) -> None:
+    def warn(self, message: str, node: nodes.Node, subtype: QmdWarning, *args: Any) -> None:
         logger.warning(message, *args, location=node, type="qmd", subtype=subtype)
 
     def id_attributes(
@@ -274,7 +275,7 @@ class QmdTranslator(
                 "more than one level-1 heading: the first is the page title; this and later "
                 "level-1 headings are written at ## (their subsections one level down)",
                 section,
-                "heading_level",
+                QmdWarning.HEADING_LEVEL,
             )
         return self.section_level + 1
 
@@ -488,7 +489,12 @@ class QmdTranslator(
             raise nodes.SkipNode
         fmt = "html" if "html" in formats else ("latex" if "latex" in formats else None)
         if fmt is None:
-            self.warn("raw content in format %r cannot be carried to Quarto", node, "raw", formats)
+            self.warn(
+                "raw content in format %r cannot be carried to Quarto",
+                node,
+                QmdWarning.RAW,
+                formats,
+            )
             raise nodes.SkipNode
         if inline:
             self.add_inline(md.inline_code(text) + f"{{={fmt}}}")
@@ -705,7 +711,7 @@ class QmdTranslator(
         self.warn(
             "no Quarto form for %s node; its text is kept",
             node,
-            "unknown",
+            QmdWarning.UNKNOWN,
             node.__class__.__name__,
         )
         if isinstance(node, nodes.TextElement):
