@@ -669,7 +669,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
         """Whether any page of the book cites (from the environment, so rebuilds agree)."""
         try:
             domain = self.env.get_domain("cite")
-            if domain.citation_refs:  # type: ignore[attr-defined]
+            if domain.citation_refs:
                 return True
         except Exception:
             pass
@@ -678,7 +678,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
     def bibliography_docs(self) -> set[str]:
         """Documents with a ``{bibliography}`` directive: ``::: {#refs}`` is written there."""
         try:
-            bibliographies = self.env.get_domain("cite").bibliographies  # type: ignore[attr-defined]
+            bibliographies = self.env.get_domain("cite").bibliographies
         except Exception:
             return set()
         return {key.docname for key in bibliographies if key.docname in self.env.all_docs}

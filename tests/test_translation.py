@@ -67,7 +67,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDeepL]:
         yield state
 
 
-def build(src: Path, out: Path, fake: FakeDeepL | None = None, **overrides):  # type: ignore[no-untyped-def]
+def build(src: Path, out: Path, fake: FakeDeepL | None = None, **overrides):
     if fake is not None:
         overrides.setdefault("qmd_deepl_server_url", fake.url)
     # Sphinx 7 leaves "[qmd.translate]" off warnings unless asked

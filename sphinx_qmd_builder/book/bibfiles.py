@@ -47,7 +47,7 @@ def read_bib(path: str | os.PathLike[str], encoding: str) -> BibReading:
     failed_at: dict[int, int | None] = {}  # command start -> line of its first error
     matched: set[int] = set()
 
-    class RecordingParser(Parser):  # type: ignore[misc]
+    class RecordingParser(Parser):
         low: Any = None
 
         def handle_error(self, error: Exception) -> None:

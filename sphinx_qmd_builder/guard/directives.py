@@ -49,7 +49,7 @@ def _warn(env: Any, message: str, line: int | None, subtype: QmdWarning, *args: 
     logger.warning(message, *args, location=(env.docname, line), type="qmd", subtype=subtype)
 
 
-class _AnyOption(dict):  # type: ignore[type-arg]
+class _AnyOption(dict):
     """An option spec that accepts every option (an unknown directive's options are kept
     out of the text, but must not make the parser reject its body)."""
 
@@ -237,8 +237,8 @@ def install_guards(app: Sphinx, docname: str, source: list[str]) -> None:
         return guarded_role(fn), messages
 
     setattr(directive, _GUARD_MARK, True)
-    directives.directive = directive  # type: ignore[assignment]
-    roles.role = role  # type: ignore[assignment]
+    directives.directive = directive
+    roles.role = role
 
 
 def setup_directive_guards(app: Sphinx) -> None:

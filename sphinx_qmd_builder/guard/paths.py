@@ -300,7 +300,7 @@ class SafeInclude(SphinxDirective):
         try:
             from myst_parser.mocking import MockIncludeDirective, MockState
         except ImportError:  # pragma: no cover - myst-parser is a dependency
-            MockState = MockIncludeDirective = None  # type: ignore[assignment,misc]
+            MockState = MockIncludeDirective = None
         if MockState is not None and isinstance(self.state, MockState):
             # MyST includes nest synchronously: a file already open in the chain is a cycle
             _rel, filename = self.env.relfn2path(argument)
@@ -318,7 +318,7 @@ class SafeInclude(SphinxDirective):
                 )
                 return []
             reader = MockIncludeDirective(
-                self.state._renderer,  # type: ignore[attr-defined]
+                self.state._renderer,
                 name=self.name,
                 klass=SphinxInclude,
                 arguments=self.arguments,
@@ -361,11 +361,11 @@ class _ExternalData:
     def refused(self) -> bool:
         if builder_name(self.env) != "qmd":
             return False
-        location = self.get_location()  # type: ignore[attr-defined]
+        location = self.get_location()
         if "url" in self.options:
             logger.warning(
                 "%s: URL %r is not fetched; the directive is left out",
-                self.name,  # type: ignore[attr-defined]
+                self.name,
                 self.options["url"],
                 location=location,
                 type="qmd",
@@ -376,7 +376,7 @@ class _ExternalData:
             current = self.state.document.current_source or str(self.env.doc2path(self.env.docname))
             path = Path(current).parent / self.options["file"]
             if not is_inside(path, project_root(self.env)):
-                refuse(f"{self.name} file", self.options["file"], location, env=self.env)  # type: ignore[attr-defined]
+                refuse(f"{self.name} file", self.options["file"], location, env=self.env)
                 return True
         return False
 
@@ -421,7 +421,7 @@ def _guarded_load(original: Any) -> Any:
                 return body_lines  # the cell keeps its own body (usually empty)
         return original(nb_path, file_name, token, body_lines)
 
-    load.__wrapped__ = original  # type: ignore[attr-defined]
+    load.__wrapped__ = original
     return load
 
 

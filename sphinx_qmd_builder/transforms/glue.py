@@ -298,7 +298,7 @@ def _directives() -> dict[str, type[Directive]]:
     )
 
     def block_for(base: type[Directive]) -> type[Directive]:
-        class GlueBlock(base):  # type: ignore[valid-type, misc]
+        class GlueBlock(base):
             def run(self) -> list[nodes.Node]:
                 key = self.arguments[0]
                 if (
@@ -352,7 +352,7 @@ def _directives() -> dict[str, type[Directive]]:
     }
 
 
-class _AnyOptions(dict):  # type: ignore[type-arg]
+class _AnyOptions(dict):
     """An option spec that accepts every option (a cell's ``:tags:``, ``:load:`` ...)."""
 
     def __contains__(self, key: object) -> bool:
@@ -387,7 +387,7 @@ class PlainCodeCell(Directive):
         if not _for_qmd(document):
             from myst_nb.core.read import UnexpectedCellDirective
 
-            return UnexpectedCellDirective.run(self)  # type: ignore[arg-type]
+            return UnexpectedCellDirective.run(self)
         raw = self.name == "raw-cell"
         language = "" if raw else (self.arguments[0] if self.arguments else "python")
         language = _CELL_LANGUAGES.get(language.lower(), language.lower())

@@ -184,7 +184,7 @@ class QmdReferenceTransform(SphinxPostTransform):
                     )
         new = qmd_citation(node.rawsource, keys=keys, mode=mode, pre=pre, post=post)
         new.source, new.line = node.source, node.line
-        _builder(self.env).cited_keys.update(keys)  # type: ignore[attr-defined]
+        _builder(self.env).cited_keys.update(keys)
         _report(self.env).citations += len(keys)
         return new
 
@@ -315,7 +315,7 @@ class QmdBibliographyTransform(SphinxPostTransform):
             new = qmd_citation(ref.rawsource, keys=[key], mode="foot", pre=[""], post=[""])
             new.source, new.line = ref.source, ref.line
             ref.replace_self(new)
-            _builder(self.env).cited_keys.add(key)  # type: ignore[attr-defined]
+            _builder(self.env).cited_keys.add(key)
             _report(self.env).citations += 1
             used.add(id(footnote))
         for footnote in list(self.document.findall(nodes.footnote)):

@@ -309,7 +309,7 @@ class CellVisitors(TranslatorAPI):
             line = node_line(node)
             if line is not None:
                 self.top_line = line
-        super().dispatch_visit(node)  # type: ignore[misc]
+        super().dispatch_visit(node)
 
     def cells(self) -> list[SourceCell] | None:
         if not self.cells_read:
@@ -500,10 +500,10 @@ class CellVisitors(TranslatorAPI):
         options.options["label"] = target.qid
         caption = figure.next_node(nodes.caption)
         if caption is not None:
-            self.push("inline")  # type: ignore[attr-defined]
+            self.push("inline")
             for child in caption.children:
-                child.walkabout(self)  # type: ignore[arg-type]
-            text = " ".join(self.pop().make_inline().split())  # type: ignore[attr-defined]
+                child.walkabout(self)
+            text = " ".join(self.pop().make_inline().split())
             if text:
                 options.options["fig-cap"] = text
         # the cell was hidden in the Jupyter Book (remove-cell / remove-output), but its
@@ -517,7 +517,7 @@ class CellVisitors(TranslatorAPI):
             figure,
             QmdWarning.GLUE,
             target.qid,
-            index + 1,  # type: ignore[operator]
+            index + 1,
         )
 
     def figure_made_by_cell(self, node: nodes.figure) -> bool:
@@ -528,7 +528,7 @@ class CellVisitors(TranslatorAPI):
         note = f"glued figure {target.qid if target else ''}: made by the cell that glues it"
         self.add_block(f"<!-- {md.comment_text(note)} -->")
         for legend in node.findall(nodes.legend):
-            legend.walkabout(self)  # type: ignore[arg-type]
+            legend.walkabout(self)
         return True
 
     def computes_here(self, node: nodes.Element) -> bool:

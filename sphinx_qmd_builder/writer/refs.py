@@ -119,7 +119,7 @@ class RefVisitors(TranslatorAPI):
         if child is None:
             return ""
         ctx = self.push("listing")
-        child.walkabout(self)  # type: ignore[arg-type]
+        child.walkabout(self)
         self.pop()
         return ctx.make().strip()
 

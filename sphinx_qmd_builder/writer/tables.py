@@ -54,7 +54,7 @@ class TableVisitors(TranslatorAPI):
             with logging.suppress_logging():
                 for child in node.children:
                     if not isinstance(child, nodes.title):
-                        child.walkabout(self)  # type: ignore[arg-type]
+                        child.walkabout(self)
         finally:
             self.pop()
             self.in_grid_table -= 1

@@ -56,7 +56,7 @@ CELL_LANGUAGES = {
 }
 
 
-class QmdWriter(writers.Writer):  # type: ignore[type-arg]
+class QmdWriter(writers.Writer):
     """docutils writer that runs :class:`QmdTranslator`; :attr:`page` is what it made."""
 
     supported = ("qmd",)
@@ -70,7 +70,7 @@ class QmdWriter(writers.Writer):  # type: ignore[type-arg]
     def translate(self) -> None:
         visitor = self.builder.create_translator(self.document, self.builder)
         self.document.walkabout(visitor)
-        self.page = visitor.page  # type: ignore[attr-defined]
+        self.page = visitor.page
         self.output = self.page.text
 
 
@@ -459,10 +459,10 @@ class QmdTranslator(
         pass
 
     def visit_number_reference(self, node: nodes.Element) -> None:
-        self.visit_reference(node)  # type: ignore[arg-type]
+        self.visit_reference(node)
 
     def depart_number_reference(self, node: nodes.Element) -> None:
-        self.depart_reference(node)  # type: ignore[arg-type]
+        self.depart_reference(node)
 
     def visit_download_reference(self, node: nodes.Element) -> None:
         self.push("inline")
@@ -527,7 +527,7 @@ class QmdTranslator(
         raise nodes.SkipNode
 
     def visit_displaymath(self, node: nodes.Element) -> None:
-        self.visit_math_block(node)  # type: ignore[arg-type]
+        self.visit_math_block(node)
 
     # -- lists ------------------------------------------------------------------------------
 
@@ -574,7 +574,7 @@ class QmdTranslator(
         raise nodes.SkipNode
 
     def visit_doctest_block(self, node: nodes.Element) -> None:
-        self.visit_literal_block(node)  # type: ignore[arg-type]
+        self.visit_literal_block(node)
 
     # -- figures and images -----------------------------------------------------------------
 
