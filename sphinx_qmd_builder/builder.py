@@ -28,6 +28,7 @@ from .book.notebooks import is_notebook_source, notebook_text, read_notebook
 from .book.quarto_yml import (
     TocListing,
     book_chapters,
+    chapter_numbers,
     check_book,
     dump_yaml,
     page_title,
@@ -118,6 +119,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
         self._doc_images: dict[str, DocImages] = {}
         self._uri_docs: dict[str, str] | None = None  # page file -> docname (docname_of_uri)
         self.failed_writes: set[str] = set()
+        self._chapter_numbers: dict[str, str | None] | None = None  # quarto_chapter()
         #: pages handed to write_doc (recorded on the main process, so it survives -j)
         self.pages_to_write: set[str] = set()
 
@@ -278,6 +280,12 @@ class QmdBuilder(IsolatingBuilder, Builder):
             reached.add(docname)
             todo.extend(self.env.toctree_includes.get(docname, []))
         return set(self.env.all_docs) - reached
+
+    def quarto_chapter(self, docname: str) -> str | None:
+        """The chapter number the Quarto book shows for *docname* (None: unnumbered)."""
+        if self._chapter_numbers is None:
+            self._chapter_numbers = chapter_numbers(self)
+        return self._chapter_numbers.get(docname)
 
     def unnumbered_docs(self) -> set[str]:
         """Documents whose headings Quarto does not number: the book's index page, and the

@@ -359,7 +359,7 @@ CONFIG_VALUES += (
         "`book`: a Quarto book (chapters, numbering, cross-page `@` references). `website`: "
         "the same pages as a website with a sidebar from the toc (parts become sections, "
         "decks a `Slides` section); references to other pages become links that show "
-        "Sphinx's number.",
+        "the number the target's page shows (figures counted per page).",
         choices=("book", "website"),
     ),
 )

@@ -21,6 +21,7 @@ from book_checks import front_matter, qmd_pages, read_page
 from conftest import CORPORA, EXAMPLE, TESTS
 from corpus_conf import copy_book
 from helpers import build_qmd, is_crossref, pandoc_ast
+from quarto_semantics import check_book, stringify
 
 ROOT = TESTS / "roots" / "test-slides"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -142,9 +143,75 @@ def test_example_project_as_website(tmp_path: Path) -> None:
     assert website_problems(result.outdir) == []
     config = yaml.safe_load(result.read("_quarto.yml"))
     assert config["website"]["title"] == "Computer Vision with Deep Learning"
-    assert {"section": "Slides", "contents": ["slides/segmentation.qmd"]} in config["website"][
-        "sidebar"
-    ]["contents"]
+    slides = {"section": "Slides", "contents": ["slides/cnns.qmd", "slides/segmentation.qmd"]}
+    assert slides in config["website"]["sidebar"]["contents"]
+
+
+# -- numbered links: the number the reader sees on the target's page ------------------
+
+
+def numbered_links(text: str) -> list[tuple[str, str]]:
+    """(text, target id) of every link to a numbered kind of id on another page."""
+    found: list[tuple[str, str]] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict):
+            if value.get("t") == "Link":
+                uri = value["c"][2][0]
+                page, _, anchor = uri.partition("#")
+                if page and is_crossref(anchor):
+                    found.append((stringify(value["c"][1]), anchor))
+            walk(value.get("c"))
+
+    walk(pandoc_ast(text)["blocks"])
+    return found
+
+
+def number_problems(outdir: Path, pages: list[Path]) -> tuple[int, list[str]]:
+    """How many numbered links *pages* have, and those that do not show the number the
+    Quarto semantics check computes for their target (tests/quarto_semantics.py)."""
+    targets = check_book(outdir).targets
+    count, problems = 0, []
+    for page in pages:
+        for text, anchor in numbered_links(page_markdown(page)):
+            target = targets.get(anchor)
+            if not any(c.isdigit() for c in text):
+                continue  # a link that shows a title (or the author's own words)
+            if target is None or target.number is None:
+                why = "no such id" if target is None else "Quarto does not number it"
+                problems.append(f"{page.name}: {text!r} -> #{anchor}: {why}")
+                continue
+            count += 1
+            if not re.search(rf"(?<![\w.]){re.escape(target.number)}(?![\w.])", text):
+                problems.append(f"{page.name}: {text!r} -> #{anchor} is {target.number}")
+    return count, problems
+
+
+def test_example_deck_links_show_the_book_numbers(example_build) -> None:
+    outdir = example_build.outdir
+    deck = example_build.read("slides/cnns.qmd")
+    # off the deck: Quarto's numbers (chapter 2 and 3), not Sphinx's book-wide ones
+    assert "[(2.1)](../cnns.qmd#eq-receptive-field-size)" in deck
+    assert "([Figure 3.6](../segmentation.qmd#fig-segmentation-fcn))" in deck
+    assert "@fig-cnn-receptive-field illustrates" in deck  # on the deck: Quarto numbers it
+    count, problems = number_problems(outdir, sorted((outdir / "slides").glob("*.qmd")))
+    assert (count, problems) == (2, [])
+
+
+def test_example_website_links_show_the_page_numbers(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(EXAMPLE, src)
+    result = build_qmd(src, tmp_path / "out", qmd_project_type="website")
+    deck = result.read("slides/cnns.qmd")
+    # a website numbers per page (QUARTO.md 23): no chapter prefix
+    assert "[(1)](../cnns.qmd#eq-receptive-field-size)" in deck
+    assert "([Figure 6](../segmentation.qmd#fig-segmentation-fcn))" in deck
+    count, problems = number_problems(result.outdir, written_pages(result.outdir))
+    assert problems == []
+    assert count == 3  # the deck's two and cnns.qmd's own link to the segmentation figure
 
 
 # -- a small root: references, broken markers ----------------------------------------------
@@ -165,6 +232,10 @@ def test_deck_references_on_and_off_the_deck(slides_build) -> None:
     assert "[Figure 1.2](../a.qmd#fig-two)" in deck
     assert "[(1.1)](../a.qmd#eq-energy)" in deck
     assert "[Bild 1.2](../a.qmd#fig-two)" in deck  # the author's numref words
+    # the figure, equation and section numbers the book shows (Sphinx 7: a titled {ref})
+    count, problems = number_problems(slides_build.outdir, [slides_build.outdir / "slides/a.qmd"])
+    assert problems == []
+    assert count == (4 if "[Section 2.1]" in deck else 3)
     # {ref} is "@sec" (Sphinx 9) or a titled link (Sphinx 7): on a deck, a link either way
     assert re.search(r"\[(Section 2\.1|Target section)\]\(\.\./b\.qmd#sec-b-target\)", deck)
     assert "[the other page](../b.qmd)" in deck
@@ -315,8 +386,11 @@ def test_website_references_become_numbered_links(tmp_path: Path) -> None:
     result = build_qmd(src, tmp_path / "out", qmd_project_type="website")
     assert website_problems(result.outdir) == []
     page = result.read("b.qmd")
-    assert "[Figure 1.1](a.qmd#fig-one)" in page
-    assert "[(1.1)](a.qmd#eq-energy)" in page
+    # per page, as the website shows it (QUARTO.md 23), not Sphinx's 1.1
+    assert "[Figure 1](a.qmd#fig-one)" in page
+    assert "[(1)](a.qmd#eq-energy)" in page
+    # b.qmd's two, and the deck's three links into a.qmd
+    assert number_problems(result.outdir, written_pages(result.outdir)) == (5, [])
     assert "See @fig-one, @fig-two" in result.read("a.qmd")  # same page: Quarto numbers it
     config = yaml.safe_load(result.read("_quarto.yml"))
     assert config["website"]["sidebar"]["contents"] == [
@@ -427,3 +501,36 @@ def test_markers_in_myst_percent_and_rst_comments(tmp_path: Path) -> None:
     assert "qmd.slides" not in result.warnings
     assert deck_outline(result.read("slides/index.qmd")) == [(1, "S"), (2, "Via percent")]
     assert deck_outline(result.read("slides/other.qmd")) == [(1, "Sec"), (2, "Rst")]
+
+
+def test_deck_links_count_as_the_book_does(tmp_path: Path) -> None:
+    """Parts take no number, appendices are lettered, an unlabelled captioned figure counts."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(
+        'project = "n"\nextensions = ["myst_parser", "sphinx_qmd_builder"]\n'
+        'myst_enable_extensions = ["colon_fence", "dollarmath"]\nnumfig = True\n',
+        "utf-8",
+    )
+    toc = "```{{toctree}}\n:caption: {}\n\n{}\n```\n\n"
+    (src / "index.md").write_text(
+        "# Home\n\n" + toc.format("Part I", "a\nb") + toc.format("Appendices", "x"), "utf-8"
+    )
+    figure = ":::{{figure-md}} {}\n<img src='p.png'>\n\nCaption {}.\n:::\n\n"
+    (src / "p.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (src / "a.md").write_text(
+        "# A\n\n## S\n\n<!-- ### BEGIN SLIDE -->\n<!-- Title: Links -->\n"
+        "See {numref}`fig-b`, {numref}`Bild %s <fig-x>` and {eq}`eq-x`.\n"
+        "<!-- ### END SLIDE -->\n",
+        "utf-8",
+    )
+    (src / "b.md").write_text(
+        "# B\n\n```{figure} p.png\n\nNo label.\n```\n\n" + figure.format("fig-b", "b"), "utf-8"
+    )
+    (src / "x.md").write_text(
+        "# X\n\n" + figure.format("fig-x", "x") + "$$\ny = 1\n$$ (eq-x)\n", "utf-8"
+    )
+    result = build_qmd(src, tmp_path / "out")
+    deck = result.read("slides/a.qmd")
+    assert "See [Figure 2.2](../b.qmd#fig-b), [Bild A.1](../x.qmd#fig-x) and [(A.1)]" in deck
+    assert number_problems(result.outdir, [result.outdir / "slides" / "a.qmd"]) == (3, [])

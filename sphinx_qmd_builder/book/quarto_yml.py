@@ -180,6 +180,48 @@ def book_chapters(builder: QmdBuilder) -> list[Any]:
     return chapters
 
 
+def chapter_numbers(builder: QmdBuilder) -> dict[str, str | None]:
+    """Docname -> the chapter number the Quarto book shows for it (None: unnumbered).
+
+    Read from the structure ``_quarto.yml`` is written from (QUARTO.md facts 21, 22):
+    chapters count from 1 in order, skipping the unnumbered pages (the root page, the
+    chapters a partly numbered toc leaves out); parts take no number; appendices are
+    lettered. A page that fails to write later is not known yet here.
+    """
+    docs = {builder.get_target_uri(docname): docname for docname in builder.env.all_docs}
+    unnumbered = builder.unnumbered_docs()
+    numbers: dict[str, str | None] = {}
+    counts = [0, 0]  # chapters, appendices
+
+    def walk(entries: list[Any], appendix: bool) -> None:
+        for entry in entries:
+            if isinstance(entry, dict):
+                walk(entry.get("chapters") or [], appendix)
+                continue
+            docname = docs.get(entry)
+            if docname is None or docname in numbers:
+                continue
+            if docname in unnumbered:
+                numbers[docname] = None
+                continue
+            counts[appendix] += 1
+            numbers[docname] = letters(counts[1]) if appendix else str(counts[0])
+
+    chapters, appendices = split_appendices(book_chapters(builder))
+    walk(chapters, False)
+    walk(appendices, True)
+    return numbers
+
+
+def letters(n: int) -> str:
+    """Quarto's appendix number: A, B, ... Z, AA ..."""
+    out = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        out = chr(ord("A") + rest) + out
+    return out
+
+
 def is_article(builder: QmdBuilder) -> bool:
     """A ``jb-article`` toc: one root page whose sections are its pages."""
     site_map = getattr(builder.env, "external_site_map", None) or getattr(

@@ -5,7 +5,8 @@ The same pages as the book, with a sidebar made from the book's chapter list
 decks a ``Slides`` section (a ``slides/_metadata.yml`` makes them revealjs, QUARTO.md 12).
 Everything else (bibliography, execution, formats, MathJax macros) is the book's own
 setting from :func:`.quarto_yml.quarto_config`. A website does not resolve cross-page
-references (QUARTO.md 7); the writer turns those into links with Sphinx's numbers.
+references (QUARTO.md 7); the writer turns those into links showing the page's own numbers
+(:func:`.writer.refs.quarto_number`).
 """
 
 from __future__ import annotations

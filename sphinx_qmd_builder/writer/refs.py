@@ -162,13 +162,62 @@ def sphinx_number(builder: Any, node: qmd_crossref) -> str | None:
     return ".".join(map(str, number)) if isinstance(number, (tuple, list)) else str(number)
 
 
+def quarto_number(builder: Any, node: qmd_crossref) -> str | None:
+    """The number the reader sees on the target's own page, or None if Quarto shows none.
+
+    A link Quarto does not number (a deck's link into the book, a website's link to another
+    page) must show that number, not Sphinx's: a book numbers per chapter (``3.1``; no
+    prefix in an unnumbered chapter, letters in appendices: QUARTO.md 21, 22), a website per
+    page (``1``, fact 23). Sections keep Sphinx's numbers below the chapter in a numbered
+    book; elsewhere Quarto shows none (fact 8).
+    """
+    docname = node["refdoc"]
+    chapter = None if builder.project_type == "website" else builder.quarto_chapter(docname)
+    if node.get("kind") == "section":
+        number = sphinx_number(builder, node)
+        if number is None or chapter is None:
+            return None
+        return ".".join([chapter, *number.split(".")[1:]])
+    target = builder.labels.by_node.get((docname, node.get("node_id", "")))
+    if target is None or not target.numbered:
+        return None
+    position = page_positions(builder, docname).get(target.qid)
+    if position is None:
+        return None
+    return str(position) if chapter is None else f"{chapter}.{position}"
+
+
+def page_positions(builder: Any, docname: str) -> dict[str, int]:
+    """Quarto id -> its position among the targets of its kind that Quarto numbers on the
+    page of *docname*, in document order (what Quarto counts). Subfigures (``1a``) are
+    not counted and get no position."""
+    cache: dict[str, dict[str, int]] = builder.__dict__.setdefault("_qmd_positions", {})
+    if docname in cache:
+        return cache[docname]
+    positions: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    for element in builder.env.get_doctree(docname).findall(nodes.Element):
+        ids = list(element.get("ids", []))
+        if element.get("nb_element") == "cell_code":
+            ids.append(f"cell-{element.get('cell_index', 0)}")  # a figure cell (labels.py)
+        for node_id in ids:
+            target = builder.labels.by_node.get((docname, node_id))
+            if target is None or not target.numbered or target.kind in (None, "section"):
+                continue
+            if target.qid in positions or isinstance(element, nodes.image):
+                break  # a second id of one node; or a subfigure
+            counts[target.kind] = counts.get(target.kind, 0) + 1
+            positions[target.qid] = counts[target.kind]
+            break
+    cache[docname] = positions
+    return positions
+
+
 def numbered_text(builder: Any, node: qmd_crossref) -> str:
-    """The text of a reference Quarto cannot number: the author's words around Sphinx's
-    number (``Abbildung 3``, ``(2)``), or Quarto's own name for it (``Figure 3``); the
-    target's title when Sphinx numbered nothing."""
-    number = sphinx_number(builder, node)
-    if builder.project_type == "website" and node.get("kind") == "section":
-        number = None  # a website shows no section numbers: the title says where it goes
+    """The text of a reference Quarto cannot number: the author's words around the number
+    the reader sees on the target's page (``Abbildung 3.1``, ``(2.1)``: :func:`quarto_number`),
+    or Quarto's own name for it (``Figure 3.1``); the target's title when it has none."""
+    number = quarto_number(builder, node)
     if number is None:
         return md.escape_text(node.get("title") or node["label"])
     if node.get("form") == "number":
