@@ -56,6 +56,7 @@ from .guard.isolation import (
 )
 from .guard.paths import is_allowed, project_root, refused_paths
 from .labels import LabelRegistry
+from .warning_types import QmdWarning
 from .writer.slides import SLIDES_DIR, Deck, deck_uri
 from .writer.translator import CELL_LANGUAGES, QmdTranslator, QmdWriter
 
@@ -135,7 +136,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
                 value,
                 ", ".join(self.project_types),
                 type="qmd",
-                subtype="config",
+                subtype=QmdWarning.CONFIG,
             )
         return "book"
 
@@ -340,7 +341,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
             # unchanged bytes: the file and its mtime stay (Quarto's freeze and watchers)
             write_text_if_changed(target, text, durable=False)
         except OSError as err:
-            logger.warning(__("error writing file %s: %s"), target, err, type="qmd", subtype="io")
+            logger.warning(
+                __("error writing file %s: %s"), target, err, type="qmd", subtype=QmdWarning.IO
+            )
         self.write_deck(docname, page.deck, page.front_matter)
 
     def write_deck(self, docname: str, deck: Deck | None, page_front: dict[str, Any]) -> None:
@@ -365,7 +368,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
         try:
             write_text_if_changed(target, deck.text(front), durable=False)
         except OSError as err:
-            logger.warning(__("error writing file %s: %s"), target, err, type="qmd", subtype="io")
+            logger.warning(
+                __("error writing file %s: %s"), target, err, type="qmd", subtype=QmdWarning.IO
+            )
 
     def written_decks(self) -> list[str]:
         """The decks in the book (relative paths), in the order of the book's pages."""
@@ -508,7 +513,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
                 f" Quarto can show (found {found})" if found else "",
                 location=node,
                 type="qmd",
-                subtype="image",
+                subtype=QmdWarning.IMAGE,
             )
         return uri
 
@@ -570,7 +575,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
                     str(source),
                     err,
                     type="qmd",
-                    subtype="image",
+                    subtype=QmdWarning.IMAGE,
                 )
 
     def report_lost_images(self) -> bool:
@@ -623,7 +628,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
                     source,
                     err,
                     type="qmd",
-                    subtype="support",
+                    subtype=QmdWarning.SUPPORT,
                 )
 
     # -- downloads, bibliography --------------------------------------------------------------
@@ -647,7 +652,11 @@ class QmdBuilder(IsolatingBuilder, Builder):
                 copy_file_atomic(Path(self.srcdir) / source, self.outdir / out_path)
             except OSError as err:
                 logger.warning(
-                    __("cannot copy download %r: %s"), source, err, type="qmd", subtype="download"
+                    __("cannot copy download %r: %s"),
+                    source,
+                    err,
+                    type="qmd",
+                    subtype=QmdWarning.DOWNLOAD,
                 )
 
     def copy_bibliographies(self) -> list[str]:
@@ -668,7 +677,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
         """Whether any page of the book cites (from the environment, so rebuilds agree)."""
         try:
             domain = self.env.get_domain("cite")
-            if domain.citation_refs:  # type: ignore[attr-defined]
+            if domain.citation_refs:
                 return True
         except Exception:
             pass
@@ -677,7 +686,7 @@ class QmdBuilder(IsolatingBuilder, Builder):
     def bibliography_docs(self) -> set[str]:
         """Documents with a ``{bibliography}`` directive: ``::: {#refs}`` is written there."""
         try:
-            bibliographies = self.env.get_domain("cite").bibliographies  # type: ignore[attr-defined]
+            bibliographies = self.env.get_domain("cite").bibliographies
         except Exception:
             return set()
         return {key.docname for key in bibliographies if key.docname in self.env.all_docs}

@@ -32,8 +32,8 @@ IGNORED_FIELDS = ("line",)
 def _refs(env: BuildEnvironment) -> dict[str, set[str]]:
     """Per document: every reference target it names (labels lowercased, and docnames)."""
     if not hasattr(env, "qmd_refs"):
-        env.qmd_refs = {}  # type: ignore[attr-defined]
-    return env.qmd_refs  # type: ignore[attr-defined]
+        env.qmd_refs = {}
+    return env.qmd_refs
 
 
 def _doc_candidates(docname: str, target: str) -> set[str]:
@@ -94,7 +94,7 @@ def changed_labels(old: dict[str, Any], new: dict[str, Any]) -> set[str]:
 
 def snapshot_titles(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     """Before re-reading: the titles of the documents about to be read."""
-    app._qmd_old_titles = {  # type: ignore[attr-defined]
+    app._qmd_old_titles = {
         docname: env.titles[docname].astext() for docname in docnames if docname in env.titles
     }
 
@@ -114,8 +114,8 @@ def readers_of_changes(app: Sphinx, env: BuildEnvironment) -> list[str]:
         old = json.loads((builder.outdir / "labels.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []  # first build (every page is written) or an unreadable file
-    builder.prepare_labels()  # type: ignore[attr-defined]
-    labels = changed_labels(old, builder.labels.as_json())  # type: ignore[attr-defined]
+    builder.prepare_labels()
+    labels = changed_labels(old, builder.labels.as_json())
     if not labels and not retitled:
         return []
     wanted = labels | retitled

@@ -20,6 +20,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.util import logging
 
+from .warning_types import QmdWarning
 from .writer.equations import math_labels
 
 logger = logging.getLogger(__name__)
@@ -138,7 +139,7 @@ def node_kind(node: nodes.Node) -> str | None:
     if isinstance(node, nodes.container) and node.get("nb_element") == "cell_code":
         return "figure" if node.next_node(nodes.figure) else None
     if _is_proof_node(node):
-        return proof_kind(node)  # type: ignore[arg-type]
+        return proof_kind(node)
     return None
 
 
@@ -337,8 +338,8 @@ def _is_generated(label: str) -> bool:
 
 def _store(env: BuildEnvironment) -> dict[str, dict[str, LabelRecord]]:
     if not hasattr(env, "qmd_labels"):
-        env.qmd_labels = {}  # type: ignore[attr-defined]
-    return env.qmd_labels  # type: ignore[attr-defined]
+        env.qmd_labels = {}
+    return env.qmd_labels
 
 
 class LabelRegistry:
@@ -371,8 +372,8 @@ class LabelRegistry:
         unnumbered = unnumbered or set()
         orphans = orphans or set()
         # Sphinx's own name for each label (section title, caption, "Solution to ...")
-        std_labels = env.get_domain("std").labels  # type: ignore[attr-defined]
-        equations = env.get_domain("math").equations  # type: ignore[attr-defined]
+        std_labels = env.get_domain("std").labels
+        equations = env.get_domain("math").equations
         taken: dict[str, QuartoTarget] = {}
 
         def add(key: str, target: QuartoTarget, node_id: str) -> None:
@@ -437,7 +438,7 @@ class LabelRegistry:
                         new_qid,
                         location=(docname, record.line),
                         type="qmd",
-                        subtype="label_collision",
+                        subtype=QmdWarning.LABEL_COLLISION,
                     )
                     qid = new_qid
                 target = QuartoTarget(

@@ -22,7 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent))
 
-from robust_helpers import BASE_CONF, build  # noqa: E402
+from helpers import build_qmd  # noqa: E402
+from robust_helpers import BASE_CONF  # noqa: E402
 
 TM = bool(os.environ.get("TM"))
 END = "END-MARKER"
@@ -108,7 +109,7 @@ def main(names: list[str]) -> None:
             if TM:
                 tracemalloc.start()
             start = time.perf_counter()
-            result = build(src, base / "out")
+            result = build_qmd(src, base / "out")
             seconds = time.perf_counter() - start
             peak = tracemalloc.get_traced_memory()[1] / 1e6 if TM else 0.0
             if TM:

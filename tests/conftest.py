@@ -1,4 +1,4 @@
-"""Shared fixtures: sphinx.testing roots, in-process qmd builds, pandoc parsing."""
+"""Shared fixtures and paths: the example project built once, a pristine source_suffix per test."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-pytest_plugins = ["sphinx.testing.fixtures"]
 
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
@@ -39,14 +37,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(scope="session")
-def rootdir() -> Path:
-    """Test roots for ``@pytest.mark.sphinx(testroot=...)`` live in tests/roots/test-<name>."""
-    return TESTS / "roots"
-
-
-@pytest.fixture(scope="session")
 def example_build(tmp_path_factory: pytest.TempPathFactory):
-    """The example project built once with -b qmd: (outdir, warnings text)."""
+    """The example project built once with -b qmd (a helpers.BuildResult)."""
     from helpers import build_qmd
 
     src = tmp_path_factory.mktemp("example-src")

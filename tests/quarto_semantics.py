@@ -628,7 +628,7 @@ class PageWalker:
             self.raw(content)
             return
         if kind in ("Image", "Span", "Code", "Link") and _attr(value):
-            ident = _attr(value)[0]  # type: ignore[index]
+            ident = _attr(value)[0]
             if ident and _prefix(ident) == "fig" and kind == "Image":
                 self.float_number(ident, self.fig_parent)
             elif ident:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from sphinx.application import Sphinx
-from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 #: what every planted file outside the source folder contains
 SENTINEL = "SENTINEL-7f3a9c-do-not-leak"
@@ -26,37 +22,6 @@ exclude_patterns = ["_build", "**/_*", "_*", "**/_ext", "**.ipynb_checkpoints"]
 suppress_warnings = ["myst.header"]
 show_warning_types = True  # the [type.subtype] a case may name (default only from Sphinx 8)
 """
-
-
-@dataclass
-class Build:
-    outdir: Path
-    doctreedir: Path
-    warnings: str
-    status: str
-    statuscode: int
-
-
-def build(src: Path, out: Path, **overrides: Any) -> Build:
-    """Build *src* with -b qmd in-process (like tests/helpers.build_qmd, plus the status)."""
-    status, warnings = io.StringIO(), io.StringIO()
-    doctrees = out / ".doctrees"
-    # as sphinx-build does: forget this build's directives, roles and nodes afterwards,
-    # so that later in-process builds do not warn "already registered"
-    with patch_docutils(str(src)), docutils_namespace():
-        app = Sphinx(
-            str(src),
-            str(src),
-            str(out),
-            str(doctrees),
-            "qmd",
-            confoverrides=overrides,
-            status=status,
-            warning=warnings,
-            freshenv=True,
-        )
-        app.build()
-    return Build(out, doctrees, warnings.getvalue(), status.getvalue(), app.statuscode)
 
 
 def plant_sentinels(folder: Path) -> None:

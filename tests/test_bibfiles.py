@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pypandoc
 import pytest
-from robust_helpers import BASE_CONF, build
+from helpers import build_qmd
+from robust_helpers import BASE_CONF
 
 from sphinx_qmd_builder.book.bibfiles import copy_bib
 
@@ -56,7 +57,7 @@ def test_book_copy_names_the_dropped_entries(tmp_path: Path) -> None:
     (src / "index.md").write_text(
         "# Cites\n\nGood {cite}`good` and broken {cite}`broken`.\n", encoding="utf-8"
     )
-    result = build(src, tmp_path / "out")
+    result = build_qmd(src, tmp_path / "out")
     assert "Traceback" not in result.warnings
     dropped = [
         line for line in result.warnings.splitlines() if "left out of the book's copy" in line

@@ -19,10 +19,10 @@ from pathlib import Path
 import pypandoc
 import pytest
 import yaml
+from helpers import build_qmd
 from robust_helpers import (
     BASE_CONF,
     SENTINEL,
-    build,
     files_containing,
     plant_sentinels,
     read_case,
@@ -67,7 +67,7 @@ def grouped(tmp_path_factory: pytest.TempPathFactory):
     )
     for case in GROUPED:
         shutil.copytree(BROKEN / case, src / case, ignore=shutil.ignore_patterns("case.yml"))
-    return build(src, base / "out")
+    return build_qmd(src, base / "out")
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,7 @@ def alone(tmp_path_factory: pytest.TempPathFactory):
             "# Book\n\n```{toctree}\n" + "\n".join(d for d in docs if d != "index") + "\n```\n",
             encoding="utf-8",
         )
-        results[case] = build(src, base / "out")
+        results[case] = build_qmd(src, base / "out")
     return results
 
 
@@ -191,25 +191,15 @@ def test_no_sentinel_anywhere(grouped, alone) -> None:
 def test_guards_are_for_the_qmd_builder_only(tmp_path: Path) -> None:
     """Unknown directives and roles under another builder: myst-parser's own warnings, and
     the lookups the qmd builder wraps while it reads a page are Sphinx's again afterwards."""
-    import io
-
     from docutils.parsers.rst import directives, roles
-    from sphinx.application import Sphinx
-    from sphinx.util.docutils import docutils_namespace, patch_docutils
 
     lookups = (directives.directive, roles.role)
-    build(_one_case_book(tmp_path / "qmd", "directive-unknown"), tmp_path / "qmd" / "out")
+    build_qmd(_one_case_book(tmp_path / "qmd", "directive-unknown"), tmp_path / "qmd" / "out")
     assert (directives.directive, roles.role) == lookups
     src = _one_case_book(tmp_path / "html", "role-unknown")
-    warnings = io.StringIO()
-    with patch_docutils(str(src)), docutils_namespace():
-        app = Sphinx(
-            str(src), str(src), str(tmp_path / "html" / "out"), str(tmp_path / "html" / "dt"),
-            "html", status=io.StringIO(), warning=warnings, freshenv=True,
-        )  # fmt: skip
-        app.build()
-    assert "Unknown interpreted text role" in warnings.getvalue()
-    assert "qmd.role-unknown" not in warnings.getvalue()
+    warnings = build_qmd(src, tmp_path / "html" / "out", "html").warnings
+    assert "Unknown interpreted text role" in warnings
+    assert "qmd.role-unknown" not in warnings
     assert (directives.directive, roles.role) == lookups
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from robust_helpers import BASE_CONF, build
+from helpers import build_qmd
+from robust_helpers import BASE_CONF
 
 from sphinx_qmd_builder.book.integrity import SUMMARY_LIMIT
 
@@ -27,7 +28,7 @@ def _book(src: Path, pages: dict[str, str]) -> Path:
 
 def test_writing_progress_advances(tmp_path: Path) -> None:
     src = _book(tmp_path / "src", {f"p{n}": f"# Page {n}\n\nText.\n" for n in range(4)})
-    result = build(src, tmp_path / "out")
+    result = build_qmd(src, tmp_path / "out")
     status = _plain(result.status)
     percents = re.findall(r"writing output\.\.\. \[\s*(\d+)%\]", status)
     # five pages (index and four more), one line each, k of N
@@ -38,7 +39,7 @@ def test_summary_names_unresolvable_references_up_to_a_limit(tmp_path: Path) -> 
     count = SUMMARY_LIMIT + 3
     refs = "\n\n".join(f"See {{ref}}`missing-{n:02d}`." for n in range(count))
     src = _book(tmp_path / "src", {"refs": f"# Refs\n\n{refs}\n"})
-    result = build(src, tmp_path / "out")
+    result = build_qmd(src, tmp_path / "out")
     status = _plain(result.status)
     summary = status[status.index("qmd cross-references:") :]
     assert f"{count} unresolvable" in summary

@@ -111,7 +111,7 @@ def test_entry_point_without_extension_in_conf(tmp_path: Path, root: str) -> Non
     shutil.copytree(ROOTS / root, src)
     conf: dict[str, object] = {}
     exec((src / "conf.py").read_text("utf-8"), conf)
-    assert "sphinx_qmd_builder" not in conf["extensions"]  # type: ignore[operator]
+    assert "sphinx_qmd_builder" not in conf["extensions"]
     out = tmp_path / "out"
     proc = sphinx_build("-b", "qmd", str(src), str(out))
     assert "WARNING" not in proc.stderr, proc.stderr

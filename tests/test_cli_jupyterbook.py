@@ -25,8 +25,8 @@ def jb(tmp_path_factory: pytest.TempPathFactory):
     book = copy_book(JB_ROOT, tmp / "src")
     before = listing(tmp)
     run = run_cli(book, tmp / "out", "-q")
-    run.before = before  # type: ignore[attr-defined]
-    run.tmp = tmp  # type: ignore[attr-defined]
+    run.before = before
+    run.tmp = tmp
     return run
 
 

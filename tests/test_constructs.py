@@ -7,23 +7,16 @@ committing it.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-from helpers import ast_facts, build_qmd, pandoc_ast, pandoc_plain
+from helpers import ast_facts, build_qmd, build_root, check_golden, pandoc_ast, pandoc_plain
 
 TESTS = Path(__file__).parent
 GOLDEN = TESTS / "golden_constructs"
 GROUPS = ["admonitions", "design", "figures", "proofs", "prose"]
-
-
-def build_root(name: str, tmp_path: Path):
-    src = tmp_path / "src"
-    shutil.copytree(TESTS / "roots" / f"test-{name}", src)
-    return build_qmd(src, tmp_path / "out")
 
 
 @pytest.fixture(scope="module")
@@ -35,10 +28,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
 def test_golden(group: str, built: dict) -> None:
     result = built[group]
     text = result.read("index.qmd")
-    golden = GOLDEN / f"{group}.qmd"
-    if os.environ.get("QMD_UPDATE_GOLDEN"):
-        golden.write_text(text, encoding="utf-8")
-    assert text == golden.read_text(encoding="utf-8")
+    check_golden(GOLDEN, {f"{group}.qmd": text})
 
 
 @pytest.mark.parametrize("group", GROUPS)

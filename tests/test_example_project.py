@@ -7,7 +7,6 @@ and read the diff by eye before committing.
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import shutil
@@ -20,7 +19,6 @@ from conftest import EXAMPLE, TESTS
 from helpers import build_qmd
 from sphinx.application import Sphinx
 from sphinx.locale import admonitionlabels
-from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 GOLDEN = TESTS / "golden" / "example_project"
 UPDATE = os.environ.get("QMD_UPDATE_GOLDEN") == "1"
@@ -95,20 +93,8 @@ def example_text(tmp_path_factory: pytest.TempPathFactory):
     """Sphinx's own ``text`` rendering of the example project: (outdir, app)."""
     src = tmp_path_factory.mktemp("example-text-src")
     shutil.copytree(EXAMPLE, src, dirs_exist_ok=True)
-    out = tmp_path_factory.mktemp("example-text-out")
-    with patch_docutils(str(src)), docutils_namespace():
-        app = Sphinx(
-            str(src),
-            str(src),
-            str(out),
-            str(out / ".doctrees"),
-            "text",
-            status=io.StringIO(),
-            warning=io.StringIO(),
-            freshenv=True,
-        )
-        app.build()
-    return out, app
+    result = build_qmd(src, tmp_path_factory.mktemp("example-text-out"), "text")
+    return result.outdir, result.app
 
 
 def sphinx_generated(text: str, app: Sphinx) -> str:

@@ -15,15 +15,14 @@ from typing import Any
 
 import pytest
 from book_checks import book_problems, read_page
-from helpers import build_qmd, pandoc_ast
-from sphinx.testing.util import SphinxTestApp
+from helpers import build_qmd, build_root, pandoc_ast
 
 ROOTS = Path(__file__).parent / "roots"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def warning_lines(warning) -> list[str]:
-    text = ANSI.sub("", warning.getvalue())
+def warning_lines(warnings: str) -> list[str]:
+    text = ANSI.sub("", warnings)
     return [line for line in text.splitlines() if "WARNING" in line]
 
 
@@ -163,11 +162,10 @@ def test_images_book_is_sound(images) -> None:
 # -- references ------------------------------------------------------------------------------
 
 
-@pytest.mark.sphinx("qmd", testroot="refs-shown", srcdir="refs-shown", freshenv=True)
-def test_references_as_sphinx_shows_them(app: SphinxTestApp, warning) -> None:
-    app.build()
-    first_text = (app.outdir / "first.qmd").read_text(encoding="utf-8")
-    second_text = (app.outdir / "second.qmd").read_text(encoding="utf-8")
+def test_references_as_sphinx_shows_them(tmp_path: Path) -> None:
+    result = build_root("refs-shown", tmp_path)
+    first_text = (result.outdir / "first.qmd").read_text(encoding="utf-8")
+    second_text = (result.outdir / "second.qmd").read_text(encoding="utf-8")
     first, second = pandoc_ast(first_text)["blocks"], pandoc_ast(second_text)["blocks"]
     page_ids = {"first.qmd": read_page(first_text).ids, "second.qmd": read_page(second_text).ids}
 
@@ -207,8 +205,8 @@ def test_references_as_sphinx_shows_them(app: SphinxTestApp, warning) -> None:
             if fragment:
                 assert fragment in page_ids[path or page], (page, target)
     # the algorithm is numbered by Quarto now: no unnumbered warning for it
-    assert not any("alg-sort" in line for line in warning_lines(warning))
-    assert book_problems(app.outdir) == []
+    assert not any("alg-sort" in line for line in warning_lines(result.warnings))
+    assert book_problems(result.outdir) == []
 
 
 @pytest.mark.parametrize(

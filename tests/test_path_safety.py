@@ -12,7 +12,8 @@ import json
 import os
 
 import pytest
-from robust_helpers import BASE_CONF, SENTINEL, build, files_containing, plant_sentinels
+from helpers import build_qmd
+from robust_helpers import BASE_CONF, SENTINEL, files_containing, plant_sentinels
 
 from sphinx_qmd_builder.book.notebooks import MYSTNB_OUTPUT_FOLDER
 
@@ -134,7 +135,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory):
     (src / "hostile.md").write_text(HOSTILE, encoding="utf-8")
     (src / "plot.ipynb").write_text(_notebook(), encoding="utf-8")
     before = sorted(p.name for p in base.iterdir())
-    result = build(src, base / "out")
+    result = build_qmd(src, base / "out")
     return base, before, result
 
 

@@ -261,4 +261,4 @@ def test_pybtex_plugin_lookup_is_cached() -> None:
     assert cache_pybtex_plugin_lookup()
     first = pybtex.plugin.find_plugin("pybtex.backends", "plaintext")
     assert pybtex.plugin.find_plugin("pybtex.backends", "plaintext") is first
-    assert pybtex.plugin.entry_points.qmd_cached  # type: ignore[attr-defined]
+    assert pybtex.plugin.entry_points.qmd_cached

@@ -306,7 +306,8 @@ def test_quarto_gets_the_books_own_execution_mode(tmp_path: Path, mode: str, exp
 def test_files_beside_a_conf_py_book_keep_their_repository_path(tmp_path: Path) -> None:
     """With images beside their pages (qmd_images_path = None) an image one folder up goes
     to _repo/<path from the root>; a bib file one folder up too."""
-    from robust_helpers import BASE_CONF, build
+    from helpers import build_qmd
+    from robust_helpers import BASE_CONF
 
     repo = tmp_path / "repo"
     (repo / ".git").mkdir(parents=True)
@@ -324,7 +325,7 @@ def test_files_beside_a_conf_py_book_keep_their_repository_path(tmp_path: Path) 
     (src / "sub" / "page.md").write_text(
         "# Page\n\n![up](../../images/up.png)\n\nAs {cite:t}`knuth` says.\n", encoding="utf-8"
     )
-    result = build(src, tmp_path / "out", qmd_images_path=None)
+    result = build_qmd(src, tmp_path / "out", qmd_images_path=None)
     assert result.statuscode == 0, result.warnings
     assert (result.outdir / "_repo" / "images" / "up.png").read_bytes() == PNG
     assert "](../_repo/images/up.png)" in (result.outdir / "sub" / "page.qmd").read_text("utf-8")
@@ -336,7 +337,8 @@ def test_files_beside_a_conf_py_book_keep_their_repository_path(tmp_path: Path) 
 def test_conf_py_book_is_not_executed_and_keeps_its_mode(tmp_path: Path) -> None:
     """``sphinx-build -b qmd`` on a conf.py saying ``force``: nothing runs (qmd_execute is
     off), and _quarto.yml asks Quarto to execute even with ``-D nb_execution_mode=off``."""
-    from robust_helpers import BASE_CONF, build
+    from helpers import build_qmd
+    from robust_helpers import BASE_CONF
 
     src = tmp_path / "src"
     src.mkdir()
@@ -347,7 +349,7 @@ def test_conf_py_book_is_not_executed_and_keeps_its_mode(tmp_path: Path) -> None
     (src / "nb.ipynb").write_text(notebook(), encoding="utf-8")
     for overrides in ({}, {"nb_execution_mode": "off"}):
         out = tmp_path / f"out{len(overrides)}"
-        result = build(src, out, **overrides)
+        result = build_qmd(src, out, **overrides)
         assert "Executing notebook" not in result.status + result.warnings
         assert not (src / "ran.txt").exists()
         assert "execute:\n  enabled: true" in (out / "_quarto.yml").read_text("utf-8")

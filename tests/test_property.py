@@ -6,7 +6,9 @@ cross-reference it writes points at an id that exists in the book.
 
 One Sphinx application is reused and rebuilt incrementally for each example (a fresh
 application per example would cost a second each). ``ROBUST_EXAMPLES`` sets the number of
-examples (default 150; run thousands locally), ``ROBUST_DEADLINE`` a time limit in seconds.
+examples (default 150; run thousands locally), ``ROBUST_DEADLINE`` a time limit in seconds
+counted from the test's own start, ``ROBUST_MIN_EXAMPLES`` how many pages must have been
+checked by then (default 30) for the test to pass.
 """
 
 from __future__ import annotations
@@ -19,15 +21,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import ast_facts, is_crossref
+from helpers import ast_facts, is_crossref, sphinx_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from robust_helpers import BASE_CONF, wellformed_problems
-from sphinx.application import Sphinx
 from sphinx.util.docutils import docutils_namespace
 
 EXAMPLES = int(os.environ.get("ROBUST_EXAMPLES", "150"))
 DEADLINE = float(os.environ.get("ROBUST_DEADLINE", "120"))
+MIN_EXAMPLES = int(os.environ.get("ROBUST_MIN_EXAMPLES", "30"))
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -226,16 +228,7 @@ class Book:
         (self.src / "page.md").write_text("# Start\n", encoding="utf-8")
         self.warnings = io.StringIO()
         self.out = base / "out"
-        self.app = Sphinx(
-            str(self.src),
-            str(self.src),
-            str(self.out),
-            str(base / "doctrees"),
-            "qmd",
-            status=io.StringIO(),
-            warning=self.warnings,
-            freshenv=True,
-        )
+        self.app = sphinx_app(self.src, self.out, "qmd", io.StringIO(), self.warnings)
         self.app.build()
         self.stamp = time.time()
 
@@ -257,22 +250,34 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Book]:
         yield Book(tmp_path_factory.mktemp("property"))
 
 
-START = time.monotonic()
+def test_generated_pages(book: Book) -> None:
+    """Up to EXAMPLES generated pages within DEADLINE seconds of this test's own start;
+    fewer than MIN_EXAMPLES checked pages is a failure, not a pass."""
+    start = time.monotonic()
+    checked = 0
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=os.environ.get("ROBUST_RANDOM") is None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(generated=page())
+    def check(generated: tuple[str, list[tuple[str, str]], list[str]]) -> None:
+        nonlocal checked
+        if time.monotonic() - start > DEADLINE:
+            return  # time-bounded: the remaining examples are not built
+        check_page(book, *generated)
+        checked += 1
+
+    check()
+    assert checked >= min(MIN_EXAMPLES, EXAMPLES), (
+        f"only {checked} generated pages checked in {DEADLINE:.0f} s "
+        f"(ROBUST_DEADLINE); at least {MIN_EXAMPLES} are needed (ROBUST_MIN_EXAMPLES)"
+    )
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=os.environ.get("ROBUST_RANDOM") is None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-@given(generated=page())
-def test_generated_pages(
-    book: Book, generated: tuple[str, list[tuple[str, str]], list[str]]
-) -> None:
-    if time.monotonic() - START > DEADLINE:
-        return  # time-bounded: the remaining examples are skipped
-    text, labels, words = generated
+def check_page(book: Book, text: str, labels: list[tuple[str, str]], words: list[str]) -> None:
     output = book.build(text)  # never raises
     warnings = book.warnings.getvalue()
     assert "Traceback" not in warnings

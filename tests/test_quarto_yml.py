@@ -170,9 +170,9 @@ def test_validation_moves_and_drops_with_warnings(structure) -> None:
         def get_target_uri(self, docname: str) -> str:
             return docname + ".qmd"
 
-    check = _BookCheck(Builder())  # type: ignore[arg-type]
+    check = _BookCheck(Builder())
     warned: list[tuple[str | None, str]] = []
-    check.warn = lambda key, message, *args: warned.append((check.where(key), message % args))  # type: ignore[method-assign]
+    check.warn = lambda key, message, *args: warned.append((check.where(key), message % args))
     kept = check.chapters(
         [
             "index.qmd",

@@ -67,3 +67,17 @@ def test_before_after_excerpt_is_real() -> None:
         chunks = [c.strip("\n") for c in re.split(r"^\.\.\..*$", excerpt, flags=re.M)]
         for chunk in filter(None, chunks):
             assert chunk in real, chunk
+
+
+def test_no_type_ignore_comments() -> None:
+    """README: no type checker runs, so nothing says what one should ignore."""
+    marker = "# type" + ": ignore"
+    found = [
+        f"{path.relative_to(REPO)}:{number}"
+        for folder in ("sphinx_qmd_builder", "tests", "benchmarks")
+        for path in sorted((REPO / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if marker in line
+    ]
+    assert found == []
+    assert "no type checker" in section("Development")

@@ -17,7 +17,15 @@ import uuid
 from pathlib import Path
 
 import pytest
-from helpers import ast_facts, bib_keys, build_qmd, is_crossref
+from helpers import (
+    BuildResult,
+    ast_facts,
+    bib_keys,
+    build_qmd,
+    build_root,
+    check_golden,
+    is_crossref,
+)
 
 from sphinx_qmd_builder.book.integrity import RefReport
 from sphinx_qmd_builder.labels import normalise_id, quarto_id
@@ -37,21 +45,14 @@ def _is_uuid(text: str) -> bool:
     return True
 
 
-def build_root(name: str, tmp_path: Path):
-    src = tmp_path / "src"
-    shutil.copytree(ROOTS / f"test-refs-{name}", src)
-    return build_qmd(src, tmp_path / "out")
+def build_refs_root(name: str, tmp_path: Path) -> BuildResult:
+    return build_root(f"refs-{name}", tmp_path)
 
 
-def check_golden(name: str, outdir: Path, files: list[str]) -> None:
-    folder = GOLDEN / f"refs-{name}"
-    for file in files:
-        actual = (outdir / file).read_text(encoding="utf-8")
-        golden = folder / file
-        if os.environ.get("QMD_UPDATE_GOLDEN"):
-            golden.parent.mkdir(parents=True, exist_ok=True)
-            golden.write_text(actual, encoding="utf-8")
-        assert actual == golden.read_text(encoding="utf-8"), f"{file} differs from {golden}"
+def check_refs_golden(name: str, outdir: Path, files: list[str]) -> None:
+    check_golden(
+        GOLDEN / f"refs-{name}", {file: (outdir / file).read_text("utf-8") for file in files}
+    )
 
 
 def book_facts(outdir: Path) -> tuple[set[str], list[tuple[str, str]]]:
@@ -75,11 +76,11 @@ def unresolved_crossrefs(outdir: Path) -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def labels_build(tmp_path_factory: pytest.TempPathFactory):
-    return build_root("labels", tmp_path_factory.mktemp("labels"))
+    return build_refs_root("labels", tmp_path_factory.mktemp("labels"))
 
 
 def test_labels_golden(labels_build) -> None:
-    check_golden("labels", labels_build.outdir, ["index.qmd", "labels.qmd", "roles.qmd"])
+    check_refs_golden("labels", labels_build.outdir, ["index.qmd", "labels.qmd", "roles.qmd"])
 
 
 def test_labels_every_crossref_resolves(labels_build) -> None:
@@ -182,11 +183,11 @@ def test_unlabelled_amsmath_numbered_on_request(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def tables_build(tmp_path_factory: pytest.TempPathFactory):
-    return build_root("tables", tmp_path_factory.mktemp("tables"))
+    return build_refs_root("tables", tmp_path_factory.mktemp("tables"))
 
 
 def test_tables_golden(tables_build) -> None:
-    check_golden("tables", tables_build.outdir, ["index.qmd"])
+    check_refs_golden("tables", tables_build.outdir, ["index.qmd"])
 
 
 def test_tables_structure(tables_build) -> None:
@@ -229,11 +230,11 @@ def test_grid_table_rowspan_and_colspan() -> None:
 
 @pytest.fixture(scope="module")
 def cite_build(tmp_path_factory: pytest.TempPathFactory):
-    return build_root("cite", tmp_path_factory.mktemp("cite"))
+    return build_refs_root("cite", tmp_path_factory.mktemp("cite"))
 
 
 def test_cite_golden(cite_build) -> None:
-    check_golden("cite", cite_build.outdir, ["chapter.qmd", "bibliography.qmd"])
+    check_refs_golden("cite", cite_build.outdir, ["chapter.qmd", "bibliography.qmd"])
 
 
 def test_cite_keys_in_bib_and_refs_placed(cite_build) -> None:
@@ -250,7 +251,7 @@ def test_cite_keys_in_bib_and_refs_placed(cite_build) -> None:
 
 
 def test_proof_labels(tmp_path: Path) -> None:
-    result = build_root("proof", tmp_path)
+    result = build_refs_root("proof", tmp_path)
     data = json.loads(result.read("labels.json"))
     mapping = {label: (e["qid"], e["numbered"]) for label, e in data.items()}
     assert mapping["pythagoras"] == ("thm-pythagoras", True)
@@ -270,7 +271,7 @@ def test_proof_labels(tmp_path: Path) -> None:
 
 
 def test_unresolvable_reference_reported(tmp_path: Path) -> None:
-    result = build_root("broken", tmp_path)
+    result = build_refs_root("broken", tmp_path)
     assert "index.md:6" in result.warnings
     assert "unresolvable reference to 'missing-figure'" in result.warnings
     assert "unresolvable reference to 'no-such-label'" in result.warnings

@@ -10,7 +10,6 @@ equation targets in Sphinx's environment. Slow: marked ``corpus``.
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import uuid
@@ -19,9 +18,8 @@ from pathlib import Path
 import pytest
 from conftest import CORPORA, EXAMPLE
 from corpus_conf import copy_book
-from helpers import ast_facts, bib_keys, is_crossref
+from helpers import ast_facts, bib_keys, build_qmd, is_crossref
 from sphinx.application import Sphinx
-from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 from sphinx_qmd_builder.writer.equations import math_labels
 
@@ -120,15 +118,9 @@ def test_example_project_references_survive(tmp_path: Path) -> None:
 def check_book(book: str, src: Path, tmp_path: Path) -> None:
     """Build *src* with -b qmd and check its references, citations and id counts."""
     out = tmp_path / "out"
-    status, warnings = io.StringIO(), io.StringIO()
-    # as sphinx-build does: what this build registers in docutils is forgotten afterwards
-    with patch_docutils(str(src)), docutils_namespace():
-        app = Sphinx(
-            str(src), str(src), str(out), str(tmp_path / "doctrees"), "qmd",
-            status=status, warning=warnings, freshenv=True,
-        )  # fmt: skip
-        app.build()
-    assert "Traceback" not in warnings.getvalue()
+    result = build_qmd(src, out)
+    app = result.app
+    assert "Traceback" not in result.warnings
 
     ids: set[str] = set()
     cites: list[tuple[str, str]] = []

@@ -1,30 +1,29 @@
-"""Small ``sphinx.testing`` roots: one behaviour each, read back through pandoc."""
+"""Small test roots (tests/roots/test-<name>): one behaviour each, read back through pandoc."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-import pytest
 from book_checks import book_problems, read_page
-from sphinx.testing.util import SphinxTestApp
+from helpers import build_qmd, build_root
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def warning_lines(warning) -> list[str]:
+def warning_lines(warnings: str) -> list[str]:
     """The warning lines of a build, without terminal colours."""
-    text = ANSI.sub("", warning.getvalue())
+    text = ANSI.sub("", warnings)
     return [line for line in text.splitlines() if "WARNING" in line]
 
 
 # -- basic structure ------------------------------------------------------------------------
 
 
-@pytest.mark.sphinx("qmd", testroot="basic", srcdir="basic-default", freshenv=True)
-def test_basic_structure(app: SphinxTestApp, warning) -> None:
-    app.build()
-    out = app.outdir
-    assert warning_lines(warning) == []
+def test_basic_structure(tmp_path: Path) -> None:
+    result = build_root("basic", tmp_path)
+    out = result.outdir
+    assert warning_lines(result.warnings) == []
     assert book_problems(out) == []
     assert {p.name for p in out.rglob("*.qmd")} == {"index.qmd", "inline.qmd", "other.qmd"}
 
@@ -69,22 +68,17 @@ def test_basic_structure(app: SphinxTestApp, warning) -> None:
     assert "and the page [Inline and Lists](../inline.qmd)." in other
 
 
-@pytest.mark.sphinx(
-    "qmd",
-    testroot="basic",
-    srcdir="basic-options",
-    freshenv=True,
-    confoverrides={
-        "qmd_escape_fences": True,
-        "qmd_images_path": None,
-        "qmd_keep_image_alt": True,
-        "qmd_latex_export_markers": ("%% BEGIN SLIDES", "%% END SLIDES"),
-    },
-)
-def test_basic_options(app: SphinxTestApp, warning) -> None:
-    app.build()
-    out = app.outdir
-    assert warning_lines(warning) == []
+def test_basic_options(tmp_path: Path) -> None:
+    result = build_root(
+        "basic",
+        tmp_path,
+        qmd_escape_fences=True,
+        qmd_images_path=None,
+        qmd_keep_image_alt=True,
+        qmd_latex_export_markers=("%% BEGIN SLIDES", "%% END SLIDES"),
+    )
+    out = result.outdir
+    assert warning_lines(result.warnings) == []
     inline = (out / "inline.qmd").read_text(encoding="utf-8")
     # fences escaped on request (the user's paste-into-a-chat rule)
     assert '\\```python\nprint("fenced code")\n\\```' in inline
@@ -99,23 +93,15 @@ def test_basic_options(app: SphinxTestApp, warning) -> None:
     assert not (out / "assets").exists()
 
 
-@pytest.mark.sphinx(
-    "qmd",
-    testroot="basic",
-    srcdir="basic-keep-comments",
-    freshenv=True,
-    confoverrides={"qmd_latex_export_markers": None},
-)
-def test_latex_markers_none_keeps_all_comments(app: SphinxTestApp) -> None:
-    app.build()
-    inline = (app.outdir / "inline.qmd").read_text(encoding="utf-8")
+def test_latex_markers_none_keeps_all_comments(tmp_path: Path) -> None:
+    result = build_root("basic", tmp_path, qmd_latex_export_markers=None)
+    inline = (result.outdir / "inline.qmd").read_text(encoding="utf-8")
     assert "### BEGIN LATEX EXPORT" in inline and "secret latex" in inline
 
 
-@pytest.mark.sphinx("qmd", testroot="basic", srcdir="basic-uri", freshenv=True)
-def test_get_target_uri_gives_qmd_paths(app: SphinxTestApp) -> None:
-    app.build()
-    builder = app.builder
+def test_get_target_uri_gives_qmd_paths(tmp_path: Path) -> None:
+    result = build_root("basic", tmp_path)
+    builder = result.app.builder
     assert builder.get_target_uri("index") == "index.qmd"
     assert builder.get_target_uri("sub/other") == "sub/other.qmd"
     assert builder.link_to("sub/other", "inline", "sec-links") == "../inline.qmd#sec-links"
@@ -125,44 +111,35 @@ def test_get_target_uri_gives_qmd_paths(app: SphinxTestApp) -> None:
 # -- bad input ---------------------------------------------------------------------------------
 
 
-@pytest.mark.sphinx("qmd", testroot="unknown-ext", srcdir="unknown-warns", freshenv=True)
-def test_unknown_nodes_warn_once_and_keep_text(app: SphinxTestApp, warning) -> None:
-    app.build()
-    lines = warning_lines(warning)
+def test_unknown_nodes_warn_once_and_keep_text(tmp_path: Path) -> None:
+    result = build_root("unknown-ext", tmp_path)
+    lines = warning_lines(result.warnings)
     assert len(lines) == 2, lines
     block = next(line for line in lines if "mystery_block" in line)
     inline = next(line for line in lines if "mystery_inline" in line)
     # file:line of the directive / role, and a type that suppress_warnings can name
     assert re.search(r"index\.md:5: WARNING: .*\[qmd\.unknown\]$", block), block
     assert re.search(r"index\.md:9: WARNING: .*\[qmd\.unknown\]$", inline), inline
-    text = (app.outdir / "index.qmd").read_text(encoding="utf-8")
+    text = (result.outdir / "index.qmd").read_text(encoding="utf-8")
     assert "Secret block words." in text
     assert "A sentence with inline riddle inside." in text
     # a node whose extension registered a qmd handler uses it
     assert "::: {.friendly}\n\nHandled by the extension.\n\n:::" in text
 
 
-@pytest.mark.sphinx(
-    "qmd",
-    testroot="unknown-ext",
-    srcdir="unknown-suppressed",
-    freshenv=True,
-    confoverrides={"suppress_warnings": ["qmd.unknown"]},
-)
-def test_unknown_node_warning_can_be_suppressed(app: SphinxTestApp, warning) -> None:
-    app.build()
-    assert warning_lines(warning) == []
-    assert "Secret block words." in (app.outdir / "index.qmd").read_text(encoding="utf-8")
+def test_unknown_node_warning_can_be_suppressed(tmp_path: Path) -> None:
+    result = build_root("unknown-ext", tmp_path, suppress_warnings=["qmd.unknown"])
+    assert warning_lines(result.warnings) == []
+    assert "Secret block words." in (result.outdir / "index.qmd").read_text(encoding="utf-8")
 
 
-@pytest.mark.sphinx("qmd", testroot="missing-image", srcdir="missing-image", freshenv=True)
-def test_missing_image_one_warning_figure_kept(app: SphinxTestApp, warning) -> None:
-    app.build()
-    lines = warning_lines(warning)
+def test_missing_image_one_warning_figure_kept(tmp_path: Path) -> None:
+    result = build_root("missing-image", tmp_path)
+    lines = warning_lines(result.warnings)
     assert len(lines) == 1, lines
     # located to a line on both dependency ends (myst-parser 3 gives the image line 0)
     assert "missing.png" in lines[0] and re.search(r"index\.md:\d+: WARNING", lines[0])
-    text = (app.outdir / "index.qmd").read_text(encoding="utf-8")
+    text = (result.outdir / "index.qmd").read_text(encoding="utf-8")
     assert "See @fig-missing." in text
     # the alt text is kept although house style drops it: without the file it is all there is
     assert (
@@ -170,19 +147,12 @@ def test_missing_image_one_warning_figure_kept(app: SphinxTestApp, warning) -> N
         '![]({{< meta params.images_path >}}missing.png){width=600 fig-alt="gone"}'
         "\n\nThe caption survives.\n:::"
     ) in text
-    assert book_problems(app.outdir) == []
+    assert book_problems(result.outdir) == []
 
 
-@pytest.mark.sphinx(
-    "qmd",
-    testroot="missing-image",
-    srcdir="image-classes",
-    freshenv=True,
-    confoverrides={"qmd_drop_image_classes": ["mb-1"]},
-)
-def test_image_classes_dropped_as_configured(app: SphinxTestApp) -> None:
-    app.build()
-    text = (app.outdir / "index.qmd").read_text(encoding="utf-8")
+def test_image_classes_dropped_as_configured(tmp_path: Path) -> None:
+    result = build_root("missing-image", tmp_path, qmd_drop_image_classes=["mb-1"])
+    text = (result.outdir / "index.qmd").read_text(encoding="utf-8")
     assert (
         '![]({{< meta params.images_path >}}missing.png){.bg-primary width=600 fig-alt="gone"}'
         in text
@@ -192,10 +162,8 @@ def test_image_classes_dropped_as_configured(app: SphinxTestApp) -> None:
 # -- headings ---------------------------------------------------------------------------------
 
 
-def test_two_line_heading_stays_one_heading(tmp_path) -> None:
+def test_two_line_heading_stays_one_heading(tmp_path: Path) -> None:
     """A setext heading written over two lines is one ATX heading (and one title)."""
-    from helpers import build_qmd
-
     src = tmp_path / "src"
     src.mkdir()
     (src / "conf.py").write_text('extensions = ["myst_parser"]\n', encoding="utf-8")
@@ -211,3 +179,22 @@ def test_two_line_heading_stays_one_heading(tmp_path) -> None:
     assert "\n## Section heading over two lines\n" in page
     assert page.count("over two lines") == 2
     assert "Traceback" not in result.warnings
+
+
+def test_inline_math_before_a_digit_stays_math(tmp_path: Path) -> None:
+    """pandoc does not close ``$...$`` right before a digit: the math would be text, and in
+    a heading the ``{#sec-...}`` after it would be text too."""
+    from helpers import ast_facts
+
+    src = tmp_path / "src"
+    src.mkdir()
+    conf = 'extensions = ["myst_parser"]\nmyst_enable_extensions = ["dollarmath"]\n'
+    (src / "conf.py").write_text(conf, encoding="utf-8")
+    (src / "index.md").write_text(
+        "# Title\n\nCosts $x$5 or $y$ 6.\n\n(cost)=\n## From $5 _lead$5 on\n\nText.\n",
+        encoding="utf-8",
+    )
+    page = build_qmd(src, tmp_path / "out").read("index.qmd")
+    facts = ast_facts(page)
+    assert [text for _kind, text in facts.math] == ["x", "y", "5 _lead"], page
+    assert "cost" in facts.ids, page

@@ -67,7 +67,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDeepL]:
         yield state
 
 
-def build(src: Path, out: Path, fake: FakeDeepL | None = None, **overrides):  # type: ignore[no-untyped-def]
+def build(src: Path, out: Path, fake: FakeDeepL | None = None, **overrides):
     if fake is not None:
         overrides.setdefault("qmd_deepl_server_url", fake.url)
     # Sphinx 7 leaves "[qmd.translate]" off warnings unless asked
@@ -244,13 +244,9 @@ def test_human_edits_are_kept_and_vanished_sources_turn_obsolete(
 def test_reviewed_memory_alone_triggers_a_rewrite(
     book: Path, tmp_path: Path, fake: FakeDeepL
 ) -> None:
-    from sphinx.application import Sphinx
-
     def incremental() -> Path:
         out = tmp_path / "out"
-        overrides = {"qmd_deepl_server_url": fake.url}
-        app = Sphinx(book, book, out, out / ".doctrees", "qmd", overrides, None, None)
-        app.build()
+        build_qmd(book, out, freshenv=False, qmd_deepl_server_url=fake.url)
         return out / "index.qmd"
 
     page = incremental()

@@ -19,6 +19,7 @@ from sphinx.util import logging
 
 from ..guard.atomic import copy_file_atomic, write_text_if_changed
 from ..guard.paths import file_location
+from ..warning_types import QmdWarning
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def read_bib(path: str | os.PathLike[str], encoding: str) -> BibReading:
     failed_at: dict[int, int | None] = {}  # command start -> line of its first error
     matched: set[int] = set()
 
-    class RecordingParser(Parser):  # type: ignore[misc]
+    class RecordingParser(Parser):
         low: Any = None
 
         def handle_error(self, error: Exception) -> None:
@@ -102,7 +103,7 @@ def copy_bib(source: Path, target: Path, encoding: str) -> None:
         ", ".join(dict.fromkeys(names)),
         location=file_location(source, first_line),
         type="qmd",
-        subtype="bib",
+        subtype=QmdWarning.BIB,
     )
     write_text_if_changed(target, kept.to_string("bibtex"))
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from sphinx.util import logging
 
+from ..warning_types import QmdWarning
+
 logger = logging.getLogger(__name__)
 
 #: how many unresolvable references the closing summary names (then a count of the rest)
@@ -91,7 +93,7 @@ class RefReport:
                 qid,
                 location=(docname, line),
                 type="qmd",
-                subtype="dangling_ref",
+                subtype=QmdWarning.DANGLING_REF,
             )
         for docname, line, label in self.unresolved:
             logger.warning(
@@ -99,5 +101,5 @@ class RefReport:
                 label,
                 location=(docname, line),
                 type="qmd",
-                subtype="unresolved_ref",
+                subtype=QmdWarning.UNRESOLVED_REF,
             )

@@ -19,6 +19,7 @@ from sphinx.application import Sphinx
 from sphinx.locale import __
 from sphinx.util import logging
 
+from ..warning_types import QmdWarning
 from ..writer.markdown import comment_text
 
 if TYPE_CHECKING:
@@ -234,7 +235,7 @@ def notebook_text(page: PageOutput, source: dict[str, Any] | None, docname: str)
             __("cannot read the notebook again; writing it as converted text only"),
             location=docname,
             type="qmd",
-            subtype="notebook",
+            subtype=QmdWarning.NOTEBOOK,
         )
         source = {
             "cells": [{"cell_type": "markdown", "metadata": {}, "source": ""}],

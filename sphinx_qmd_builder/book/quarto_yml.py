@@ -23,6 +23,7 @@ from sphinx import addnodes
 from sphinx.util import logging
 
 from ..guard.atomic import copy_file_atomic
+from ..warning_types import QmdWarning
 
 if TYPE_CHECKING:
     from ..builder import QmdBuilder
@@ -462,7 +463,9 @@ def copy_asset(builder: QmdBuilder, path: str | None) -> str | None:
         return path
     source = Path(builder.srcdir) / path
     if not source.is_file():
-        logger.warning("%s not found; left out of _quarto.yml", path, type="qmd", subtype="project")
+        logger.warning(
+            "%s not found; left out of _quarto.yml", path, type="qmd", subtype=QmdWarning.PROJECT
+        )
         return None
     relative = Path(path).as_posix().lstrip("/")
     if relative.startswith("../"):
@@ -470,7 +473,7 @@ def copy_asset(builder: QmdBuilder, path: str | None) -> str | None:
     try:
         copy_file_atomic(source, Path(builder.outdir) / relative)
     except OSError as err:
-        logger.warning("cannot copy %s: %s", path, err, type="qmd", subtype="project")
+        logger.warning("cannot copy %s: %s", path, err, type="qmd", subtype=QmdWarning.PROJECT)
         return None
     return relative
 
@@ -710,7 +713,7 @@ class _BookCheck:
             *args,
             location=self.where(key),
             type="qmd",
-            subtype="book_structure",
+            subtype=QmdWarning.BOOK_STRUCTURE,
         )
 
     def is_page(self, entry: Any) -> bool:
@@ -802,7 +805,7 @@ def check_book(builder: QmdBuilder, data: dict[str, Any]) -> dict[str, Any]:
             title,
             location=_config_location(builder),
             type="qmd",
-            subtype="book_structure",
+            subtype=QmdWarning.BOOK_STRUCTURE,
         )
     return data
 

@@ -29,6 +29,7 @@ from docutils import nodes
 from sphinx.util import logging
 
 from ..guard.paths import is_allowed, refuse
+from ..warning_types import QmdWarning
 
 if TYPE_CHECKING:
     from ..builder import QmdBuilder
@@ -158,7 +159,7 @@ def support_files(builder: QmdBuilder, docname: str, doctree: nodes.document) ->
                     name,
                     location=cell,
                     type="qmd",
-                    subtype="support",
+                    subtype=QmdWarning.SUPPORT,
                 )
                 continue
             copies[out_path] = str(source)

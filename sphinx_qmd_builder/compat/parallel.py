@@ -90,7 +90,7 @@ def domains_without_merge(env: BuildEnvironment) -> list[str]:
         if type(domain).initial_data:
             cannot.append(f"the {domain.name!r} domain ({type(domain).__module__})")
             continue
-        domain.merge_domaindata = types.MethodType(_merge_nothing, domain)  # type: ignore[method-assign]
+        domain.merge_domaindata = types.MethodType(_merge_nothing, domain)
     return cannot
 
 

@@ -39,8 +39,8 @@ def cache_pybtex_plugin_lookup() -> bool:
             return cached(params["group"], params["name"])
         return lookup(**params)
 
-    entry_points.qmd_cached = True  # type: ignore[attr-defined]
-    plugin.entry_points = entry_points  # type: ignore[assignment]
+    entry_points.qmd_cached = True
+    plugin.entry_points = entry_points
     return True
 
 

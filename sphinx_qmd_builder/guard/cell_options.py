@@ -15,6 +15,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from ..warning_types import QmdWarning
 from .paths import builder_name
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ def _warn(token: Any, message: str) -> None:
         message,
         location=(_Reading.env.docname, line),
         type="qmd",
-        subtype="cell-options",
+        subtype=QmdWarning.CELL_OPTIONS,
     )
 
 

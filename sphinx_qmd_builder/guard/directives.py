@@ -33,6 +33,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import SphinxWarning
 from sphinx.util import logging
 
+from ..warning_types import QmdWarning
 from .paths import builder_name
 
 logger = logging.getLogger(__name__)
@@ -44,11 +45,11 @@ NO_FALLBACK = frozenset({"code-cell", "raw-cell"})
 _GUARD_MARK = "_qmd_guarded"
 
 
-def _warn(env: Any, message: str, line: int | None, subtype: str, *args: Any) -> None:
+def _warn(env: Any, message: str, line: int | None, subtype: QmdWarning, *args: Any) -> None:
     logger.warning(message, *args, location=(env.docname, line), type="qmd", subtype=subtype)
 
 
-class _AnyOption(dict):  # type: ignore[type-arg]
+class _AnyOption(dict):
     """An option spec that accepts every option (an unknown directive's options are kept
     out of the text, but must not make the parser reject its body)."""
 
@@ -81,7 +82,7 @@ class UnknownDirective(Directive):
             _env_of(self),
             "unknown directive %r: its body is kept as ordinary content",
             self.lineno,
-            "directive-unknown",
+            QmdWarning.DIRECTIVE_UNKNOWN,
             self.name,
         )
         result: list[nodes.Node] = []
@@ -108,7 +109,13 @@ def unknown_role(
 ) -> tuple[list[nodes.Node], list[nodes.system_message]]:
     """What an unknown role becomes: its text, plain."""
     env = inliner.document.settings.env
-    _warn(env, "unknown role %r: its text is kept as plain text", lineno, "role-unknown", name)
+    _warn(
+        env,
+        "unknown role %r: its text is kept as plain text",
+        lineno,
+        QmdWarning.ROLE_UNKNOWN,
+        name,
+    )
     return [nodes.Text(text)], []
 
 
@@ -142,7 +149,7 @@ def guarded_directive(cls: type[Directive]) -> type[Directive]:
         env = _env_of(self)
         if _blank_figure_caption(self):
             message = "figure caption is blank; the figure is kept without one"
-            _warn(env, message, self.lineno, "figure-caption")
+            _warn(env, message, self.lineno, QmdWarning.FIGURE_CAPTION)
             self.content = StringList()
         try:
             return original(self)
@@ -153,7 +160,7 @@ def guarded_directive(cls: type[Directive]) -> type[Directive]:
                 env,
                 "directive %r failed (%s: %s); its text is kept as a literal block",
                 self.lineno,
-                "directive-failed",
+                QmdWarning.DIRECTIVE_FAILED,
                 self.name,
                 type(err).__name__,
                 str(err).strip().splitlines()[0] if str(err).strip() else "",
@@ -187,7 +194,7 @@ def guarded_role(fn: Callable[..., Any]) -> Callable[..., Any]:
                 inliner.document.settings.env,
                 "role %r failed (%s: %s); its text is kept as inline code",
                 lineno,
-                "role-failed",
+                QmdWarning.ROLE_FAILED,
                 name,
                 type(err).__name__,
                 str(err).strip().splitlines()[0] if str(err).strip() else "",
@@ -230,8 +237,8 @@ def install_guards(app: Sphinx, docname: str, source: list[str]) -> None:
         return guarded_role(fn), messages
 
     setattr(directive, _GUARD_MARK, True)
-    directives.directive = directive  # type: ignore[assignment]
-    roles.role = role  # type: ignore[assignment]
+    directives.directive = directive
+    roles.role = role
 
 
 def setup_directive_guards(app: Sphinx) -> None:

@@ -27,6 +27,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
 from ..compat import app_of
+from ..warning_types import QmdWarning
 from ..writer.equations import braces_balanced, unclosed_environments
 from .paths import builder_name, is_allowed, refuse
 
@@ -101,7 +102,7 @@ def check_control_characters(docname: str, text: str, cell: int | None = None) -
                 "written as U+FFFD" if found[0] == "\x00" else "left out",
                 location=(docname, number) if cell is None else docname,
                 type="qmd",
-                subtype="control-character",
+                subtype=QmdWarning.CONTROL_CHARACTER,
             )
 
 
@@ -138,7 +139,7 @@ def check_notebook_cells(docname: str, text: str) -> None:
             version,
             location=docname,
             type="qmd",
-            subtype="notebook-format",
+            subtype=QmdWarning.NOTEBOOK_FORMAT,
         )
         return
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
@@ -154,7 +155,7 @@ def check_notebook_cells(docname: str, text: str) -> None:
                 kind,
                 location=docname,
                 type="qmd",
-                subtype="notebook",
+                subtype=QmdWarning.NOTEBOOK,
             )
 
 
@@ -192,7 +193,7 @@ def check_markdown_source(app: Sphinx, docname: str, source: list[str]) -> None:
                     token.markup,
                     location=(docname, start + 1),
                     type="qmd",
-                    subtype="fence",
+                    subtype=QmdWarning.FENCE,
                 )
         elif (
             token.type in _CONTAINERS
@@ -209,7 +210,7 @@ def check_markdown_source(app: Sphinx, docname: str, source: list[str]) -> None:
                 limit,
                 location=(docname, start + 1),
                 type="qmd",
-                subtype="dropped",
+                subtype=QmdWarning.DROPPED,
             )
 
 
@@ -224,7 +225,7 @@ class QmdInputChecks(SphinxPostTransform):
             self.check_comment(node)
         for node in self.document.findall(nodes.math):
             if not braces_balanced(node.astext()):
-                self.warn("inline math has unbalanced braces", node, "math")
+                self.warn("inline math has unbalanced braces", node, QmdWarning.MATH)
             self.check_environments(node, node.astext(), "inline math")
         for node in self.document.findall(nodes.paragraph):
             self.check_environments(node, self.prose_of(node), "text")
@@ -244,7 +245,7 @@ class QmdInputChecks(SphinxPostTransform):
                     node.replace_self(nodes.inline("", "", *node.children))
         self.check_kernel()
 
-    def warn(self, message: str, node: nodes.Node, subtype: str, *args: Any) -> None:
+    def warn(self, message: str, node: nodes.Node, subtype: QmdWarning, *args: Any) -> None:
         logger.warning(message, *args, location=node, type="qmd", subtype=subtype)
 
     @staticmethod
@@ -264,7 +265,7 @@ class QmdInputChecks(SphinxPostTransform):
             self.warn(
                 "math environment %r is never closed (in %s); kept as written",
                 node,
-                "math-environment",
+                QmdWarning.MATH_ENVIRONMENT,
                 unclosed[0],
                 what,
             )
@@ -279,7 +280,7 @@ class QmdInputChecks(SphinxPostTransform):
         self.warn(
             "HTML comment is never closed (it hides the rest of the page); closed at its end",
             node,
-            "comment",
+            QmdWarning.COMMENT,
         )
         closed = text.rstrip() + "\n-->"
         new = nodes.raw(closed, closed, format=node["format"])
@@ -309,7 +310,7 @@ class QmdInputChecks(SphinxPostTransform):
             comment.source, comment.line = node.source, node.line
             node.replace_self(comment)
         elif path.is_dir():
-            self.warn("image path %r is a folder, not an image file", node, "image", uri)
+            self.warn("image path %r is a folder, not an image file", node, QmdWarning.IMAGE, uri)
 
     def check_kernel(self) -> None:
         cell = next(
@@ -328,7 +329,7 @@ class QmdInputChecks(SphinxPostTransform):
             self.warn(
                 "kernel language %r has no Quarto engine; its cells are written as %r cells",
                 cell,
-                "kernel",
+                QmdWarning.KERNEL,
                 language,
                 language.lower(),
             )

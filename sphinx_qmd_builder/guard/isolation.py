@@ -30,6 +30,7 @@ from sphinx.util.display import status_iterator
 from sphinx.util.docutils import new_document
 
 from ..compat import app_of
+from ..warning_types import QmdWarning
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ class IsolatingBuilder:
 
     def read_doc(self, docname: str, *, _cache: bool = True) -> None:
         try:
-            super().read_doc(docname, _cache=_cache)  # type: ignore[misc]
+            super().read_doc(docname, _cache=_cache)
         except SphinxWarning:
             raise  # -W under Sphinx 7.4: a warning is meant to stop the build
         except UnicodeDecodeError as err:
@@ -117,14 +118,14 @@ class IsolatingBuilder:
                 err.encoding,
                 location=(docname, error_line(err)),
                 type="qmd",
-                subtype="decode",
+                subtype=QmdWarning.DECODE,
             )
             self._reset_document_state(docname)
-            settings = self.env.settings  # type: ignore[attr-defined]
+            settings = self.env.settings
             saved = settings.get("input_encoding")
             settings["input_encoding"] = REPLACE_CODEC
             try:
-                super().read_doc(docname, _cache=_cache)  # type: ignore[misc]
+                super().read_doc(docname, _cache=_cache)
             except SphinxWarning:
                 raise
             except Exception as again:
@@ -163,12 +164,12 @@ class IsolatingBuilder:
         except ImportError:  # Sphinx 7.4
             app = app_of(self)
             app.phase = BuildPhase.RESOLVING
-            doctree = self.env.get_and_resolve_doctree(docname, self)  # type: ignore[attr-defined]
+            doctree = self.env.get_and_resolve_doctree(docname, self)
             app.phase = BuildPhase.WRITING
-            self.write_doc_serialized(docname, doctree)  # type: ignore[attr-defined]
-            self.write_doc(docname, doctree)  # type: ignore[attr-defined]
+            self.write_doc_serialized(docname, doctree)
+            self.write_doc(docname, doctree)
             return
-        _write_docname(docname, env=self.env, builder=self, tags=self.tags)  # type: ignore[attr-defined]
+        _write_docname(docname, env=self.env, builder=self, tags=self.tags)
 
     def page_not_written(self, docname: str, err: BaseException) -> None:
         """One located warning; the page leaves the book, its old output file too."""
@@ -177,16 +178,16 @@ class IsolatingBuilder:
             describe(err),
             location=(docname, error_line(err)),
             type="qmd",
-            subtype="write",
+            subtype=QmdWarning.WRITE,
         )
-        self.failed_writes.add(docname)  # type: ignore[attr-defined]
-        target = self.outdir / self.get_target_uri(docname)  # type: ignore[attr-defined]
+        self.failed_writes.add(docname)
+        target = self.outdir / self.get_target_uri(docname)
         target.unlink(missing_ok=True)
 
     def _write_parallel(self, docnames: Any, nproc: int) -> None:
         """Under ``-j`` Sphinx resolves every page on the main process before handing it to
         a worker, in one loop that any exception ends: guard the resolving of each page."""
-        env = self.env  # type: ignore[attr-defined]
+        env = self.env
         resolve = env.get_and_resolve_doctree
 
         def guarded(docname: str, *args: Any, **kwargs: Any) -> nodes.document:
@@ -202,14 +203,14 @@ class IsolatingBuilder:
 
         env.get_and_resolve_doctree = guarded
         try:
-            super()._write_parallel(docnames, nproc)  # type: ignore[misc]
+            super()._write_parallel(docnames, nproc)
         finally:
             del env.get_and_resolve_doctree
 
     def _reset_document_state(self, docname: str) -> None:
         """Forget what a failed read left behind in the environment."""
-        env = self.env  # type: ignore[attr-defined]
-        self.events.emit("env-purge-doc", env, docname)  # type: ignore[attr-defined]
+        env = self.env
+        self.events.emit("env-purge-doc", env, docname)
         env.clear_doc(docname)
         if hasattr(env, "current_document"):
             env.current_document = type(env.current_document)()
@@ -225,9 +226,9 @@ class IsolatingBuilder:
             reason,
             location=(docname, error_line(err)),
             type="qmd",
-            subtype="document",
+            subtype=QmdWarning.DOCUMENT,
         )
-        env = self.env  # type: ignore[attr-defined]
+        env = self.env
         self._reset_document_state(docname)
         env.prepare_settings(docname)
         source = str(env.doc2path(docname))
@@ -240,7 +241,7 @@ class IsolatingBuilder:
         # must exist for parallel merges) and the collectors (titles, toctrees, metadata)
         for domain in env.domains.values():
             domain.process_doc(env, docname, doctree)
-        self.events.emit("doctree-read", doctree)  # type: ignore[attr-defined]
+        self.events.emit("doctree-read", doctree)
         env.metadata.setdefault(docname, {})[LEFT_OUT] = reason
         env.all_docs[docname] = time.time_ns() // 1_000
         # read it again next time, so the warning and the exit status come back
@@ -250,7 +251,7 @@ class IsolatingBuilder:
         else:
             env.temp_data.clear()
         env.ref_context.clear()
-        self.write_doctree(docname, doctree, _cache=_cache)  # type: ignore[attr-defined]
+        self.write_doctree(docname, doctree, _cache=_cache)
 
 
 def report_left_out(builder: Any) -> list[str]:

@@ -31,6 +31,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from ..compat import app_of
+from ..warning_types import QmdWarning
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +122,7 @@ def refuse(
         str(path),
         location=location,
         type="qmd",
-        subtype="path",
+        subtype=QmdWarning.PATH,
     )
     if env is None:
         return
@@ -222,7 +223,7 @@ def _bib_readable(app: Sphinx, bib: str) -> bool:
             err,
             location=file_location(path),
             type="qmd",
-            subtype="bib",
+            subtype=QmdWarning.BIB,
         )
         return False
     for error in errors:
@@ -231,7 +232,7 @@ def _bib_readable(app: Sphinx, bib: str) -> bool:
             error,
             location=file_location(path, getattr(error, "lineno", None)),
             type="qmd",
-            subtype="bib",
+            subtype=QmdWarning.BIB,
         )
     return True
 
@@ -299,7 +300,7 @@ class SafeInclude(SphinxDirective):
         try:
             from myst_parser.mocking import MockIncludeDirective, MockState
         except ImportError:  # pragma: no cover - myst-parser is a dependency
-            MockState = MockIncludeDirective = None  # type: ignore[assignment,misc]
+            MockState = MockIncludeDirective = None
         if MockState is not None and isinstance(self.state, MockState):
             # MyST includes nest synchronously: a file already open in the chain is a cycle
             _rel, filename = self.env.relfn2path(argument)
@@ -313,11 +314,11 @@ class SafeInclude(SphinxDirective):
                     argument,
                     location=self.get_location(),
                     type="qmd",
-                    subtype="include",
+                    subtype=QmdWarning.INCLUDE,
                 )
                 return []
             reader = MockIncludeDirective(
-                self.state._renderer,  # type: ignore[attr-defined]
+                self.state._renderer,
                 name=self.name,
                 klass=SphinxInclude,
                 arguments=self.arguments,
@@ -360,22 +361,22 @@ class _ExternalData:
     def refused(self) -> bool:
         if builder_name(self.env) != "qmd":
             return False
-        location = self.get_location()  # type: ignore[attr-defined]
+        location = self.get_location()
         if "url" in self.options:
             logger.warning(
                 "%s: URL %r is not fetched; the directive is left out",
-                self.name,  # type: ignore[attr-defined]
+                self.name,
                 self.options["url"],
                 location=location,
                 type="qmd",
-                subtype="path",
+                subtype=QmdWarning.PATH,
             )
             return True
         if "file" in self.options:
             current = self.state.document.current_source or str(self.env.doc2path(self.env.docname))
             path = Path(current).parent / self.options["file"]
             if not is_inside(path, project_root(self.env)):
-                refuse(f"{self.name} file", self.options["file"], location, env=self.env)  # type: ignore[attr-defined]
+                refuse(f"{self.name} file", self.options["file"], location, env=self.env)
                 return True
         return False
 
@@ -420,7 +421,7 @@ def _guarded_load(original: Any) -> Any:
                 return body_lines  # the cell keeps its own body (usually empty)
         return original(nb_path, file_name, token, body_lines)
 
-    load.__wrapped__ = original  # type: ignore[attr-defined]
+    load.__wrapped__ = original
     return load
 
 

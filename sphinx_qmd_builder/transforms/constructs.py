@@ -15,6 +15,7 @@ from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
+from ..warning_types import QmdWarning
 from .nodes import qmd_aside, qmd_hard_break, qmd_margin, qmd_only, qmd_task_checkbox, qmd_video
 
 logger = logging.getLogger(__name__)
@@ -157,7 +158,7 @@ class OnlyToContentVisible(SphinxPostTransform):
                     expr,
                     location=node,
                     type="qmd",
-                    subtype="only",
+                    subtype=QmdWarning.ONLY,
                 )
                 continue
             new = qmd_only(formats=fmt)

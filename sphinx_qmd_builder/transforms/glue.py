@@ -33,6 +33,7 @@ from sphinx.util import logging
 
 from ..compat import app_of
 from ..guard.paths import builder_name, is_allowed, refuse
+from ..warning_types import QmdWarning
 from .nodes import qmd_pending_block, qmd_pending_value
 
 logger = logging.getLogger(__name__)
@@ -280,7 +281,7 @@ def _figure(directive: Any, content: list[nodes.Node], origin: str) -> list[node
                     origin,
                     location=figure,
                     type="qmd",
-                    subtype="glue",
+                    subtype=QmdWarning.GLUE,
                 )
         if rest:
             figure += nodes.legend("", *rest)
@@ -297,7 +298,7 @@ def _directives() -> dict[str, type[Directive]]:
     )
 
     def block_for(base: type[Directive]) -> type[Directive]:
-        class GlueBlock(base):  # type: ignore[valid-type, misc]
+        class GlueBlock(base):
             def run(self) -> list[nodes.Node]:
                 key = self.arguments[0]
                 if (
@@ -351,7 +352,7 @@ def _directives() -> dict[str, type[Directive]]:
     }
 
 
-class _AnyOptions(dict):  # type: ignore[type-arg]
+class _AnyOptions(dict):
     """An option spec that accepts every option (a cell's ``:tags:``, ``:load:`` ...)."""
 
     def __contains__(self, key: object) -> bool:
@@ -386,7 +387,7 @@ class PlainCodeCell(Directive):
         if not _for_qmd(document):
             from myst_nb.core.read import UnexpectedCellDirective
 
-            return UnexpectedCellDirective.run(self)  # type: ignore[arg-type]
+            return UnexpectedCellDirective.run(self)
         raw = self.name == "raw-cell"
         language = "" if raw else (self.arguments[0] if self.arguments else "python")
         language = _CELL_LANGUAGES.get(language.lower(), language.lower())
@@ -402,7 +403,7 @@ class PlainCodeCell(Directive):
             self.name,
             location=block,
             type="qmd",
-            subtype="code_cell",
+            subtype=QmdWarning.CODE_CELL,
         )
         return [block]
 
@@ -423,7 +424,7 @@ class PlainCodeCell(Directive):
                 exc,
                 location=location,
                 type="qmd",
-                subtype="code_cell",
+                subtype=QmdWarning.CODE_CELL,
             )
             return None
         env.note_dependency(str(path))

@@ -10,6 +10,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
 from ..guard.paths import builder_name
+from ..warning_types import QmdWarning
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ def title_from_front_matter(app: Sphinx, doctree: nodes.document) -> None:
         "the page has no heading; its title comes from the front matter",
         location=(app.env.docname, 1),
         type="qmd",
-        subtype="front-matter-title",
+        subtype=QmdWarning.FRONT_MATTER_TITLE,
     )
     section = nodes.section()
     section.source, section.line = doctree.get("source"), 1

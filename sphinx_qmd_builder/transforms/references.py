@@ -16,6 +16,7 @@ from sphinx.util import docname_join, logging
 
 from ..book.integrity import RefReport
 from ..labels import LabelRegistry, QuartoTarget
+from ..warning_types import QmdWarning
 from .nodes import qmd_bibliography, qmd_citation, qmd_crossref, qmd_doclink, qmd_listing
 
 logger = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ class QmdReferenceTransform(SphinxPostTransform):
                 found.kind or "no numbered kind",
                 location=node,
                 type="qmd",
-                subtype="unnumbered_ref",
+                subtype=QmdWarning.UNNUMBERED_REF,
             )
         new = qmd_crossref(
             node.rawsource,
@@ -161,7 +162,11 @@ class QmdReferenceTransform(SphinxPostTransform):
                     post.append(cite.post)
             except ValueError:
                 logger.warning(
-                    "malformed citation %r", target, location=node, type="qmd", subtype="cite"
+                    "malformed citation %r",
+                    target,
+                    location=node,
+                    type="qmd",
+                    subtype=QmdWarning.CITE,
                 )
         if not keys:
             keys = [k.strip() for k in target.split(",") if k.strip()]
@@ -175,11 +180,11 @@ class QmdReferenceTransform(SphinxPostTransform):
                         key,
                         location=node,
                         type="qmd",
-                        subtype="cite",
+                        subtype=QmdWarning.CITE,
                     )
         new = qmd_citation(node.rawsource, keys=keys, mode=mode, pre=pre, post=post)
         new.source, new.line = node.source, node.line
-        _builder(self.env).cited_keys.update(keys)  # type: ignore[attr-defined]
+        _builder(self.env).cited_keys.update(keys)
         _report(self.env).citations += len(keys)
         return new
 
@@ -310,7 +315,7 @@ class QmdBibliographyTransform(SphinxPostTransform):
             new = qmd_citation(ref.rawsource, keys=[key], mode="foot", pre=[""], post=[""])
             new.source, new.line = ref.source, ref.line
             ref.replace_self(new)
-            _builder(self.env).cited_keys.add(key)  # type: ignore[attr-defined]
+            _builder(self.env).cited_keys.add(key)
             _report(self.env).citations += 1
             used.add(id(footnote))
         for footnote in list(self.document.findall(nodes.footnote)):
@@ -450,7 +455,7 @@ class LatexExportCommentRemover(SphinxPostTransform):
                         end,
                         location=node,
                         type="qmd",
-                        subtype="latex_export",
+                        subtype=QmdWarning.LATEX_EXPORT,
                     )
                     kept.append(begin + after)
                     remainder = ""

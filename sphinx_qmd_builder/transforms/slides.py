@@ -25,6 +25,7 @@ from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
+from ..warning_types import QmdWarning
 from .nodes import qmd_slide, qmd_slide_end
 
 logger = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ def comment_text(node: nodes.Node) -> str | None:
 
 
 def _warn(message: str, node: nodes.Node, *args: Any) -> None:
-    logger.warning(message, *args, location=node, type="qmd", subtype="slides")
+    logger.warning(message, *args, location=node, type="qmd", subtype=QmdWarning.SLIDES)
 
 
 class SlideMarkerTransform(SphinxPostTransform):

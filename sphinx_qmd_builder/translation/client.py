@@ -188,7 +188,7 @@ class DeepLClient:
         )
         return list(results) if isinstance(results, list) else [results]
 
-    def _call(self, function, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def _call(self, function, *args, **kwargs):
         """One API call (the client retries inside); errors sorted, the key scrubbed."""
         self.report.requests += 1
         try:

@@ -204,7 +204,7 @@ def _is_container(node: nodes.Node) -> bool:
         return True
     if not isinstance(node, tuple(CONTAINER_TAGS)) or isinstance(node, CODE_LIKE):
         return False
-    if "notranslate" in node.get("classes", ()):  # type: ignore[union-attr]
+    if "notranslate" in node.get("classes", ()):
         return False
     if isinstance(node, qmd_crossref):
         # "@fig-x" has no text of its own; only the author's link text is prose
@@ -268,9 +268,9 @@ def protect(unit: nodes.Element) -> Segment:
                 parts.append(f'<a i="{key}">{pre}<{PLACEHOLDER_TAG} i="{slot}"/>{post}</a>')
                 continue
             if _is_container(child):
-                tag = _tag_for(child)  # type: ignore[arg-type]
+                tag = _tag_for(child)
                 segment.tags[key] = tag
-                parts.append(f'<{tag} i="{key}">{walk(child)}</{tag}>')  # type: ignore[arg-type]
+                parts.append(f'<{tag} i="{key}">{walk(child)}</{tag}>')
             else:
                 segment.tags[key] = PLACEHOLDER_TAG
                 parts.append(f'<{PLACEHOLDER_TAG} i="{key}"/>')
@@ -365,7 +365,7 @@ def rebuild(segment: Segment, translated: str) -> list[nodes.Node] | str:
             key = child.get("i", "")
             original = segment.inline[key]
             if key in segment.slots.values():
-                original["pre"], original["post"] = number_words(child)  # type: ignore[index]
+                original["pre"], original["post"] = number_words(child)
             elif child.tag != PLACEHOLDER_TAG:
                 assert isinstance(original, nodes.Element)
                 original.children = []
@@ -382,7 +382,7 @@ def apply(segment: Segment, translated: str) -> None:
     """Replace the unit's content by *translated* (raises :class:`RebuildError`)."""
     new = rebuild(segment, translated)
     if isinstance(new, str):
-        segment.node[segment.attribute] = new  # type: ignore[index]
+        segment.node[segment.attribute] = new
         return
     segment.node.children = []
     segment.node.extend(new)

@@ -21,6 +21,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
 from ..guard.atomic import write_text_atomic
+from ..warning_types import QmdWarning
 from .client import (
     AuthorizationFailed,
     BatchFailed,
@@ -112,7 +113,7 @@ class TranslationSession:
                 memory.broken,
                 location=docname,
                 type="qmd",
-                subtype="translate",
+                subtype=QmdWarning.TRANSLATE,
             )
             self.report.left(docname, "memory unreadable", len(segments))
             return
@@ -151,7 +152,7 @@ class TranslationSession:
                     err,
                     location=segment.node,
                     type="qmd",
-                    subtype="translate",
+                    subtype=QmdWarning.TRANSLATE,
                 )
                 self.report.left(docname, "markup")
                 continue
@@ -193,7 +194,7 @@ class TranslationSession:
                     logger.warning(
                         "DeepL failed repeatedly; no more requests in this build",
                         type="qmd",
-                        subtype="translate",
+                        subtype=QmdWarning.TRANSLATE,
                     )
                 continue
             try:
@@ -215,7 +216,7 @@ class TranslationSession:
                     len(batch),
                     location=docname,
                     type="qmd",
-                    subtype="translate",
+                    subtype=QmdWarning.TRANSLATE,
                 )
                 reason.update(dict.fromkeys(batch, "failed"))
                 continue
@@ -233,7 +234,7 @@ class TranslationSession:
                         memory.path.name,
                         location=pending[source].node,
                         type="qmd",
-                        subtype="translate",
+                        subtype=QmdWarning.TRANSLATE,
                     )
                     continue
                 memory.add_machine(source, translated)
@@ -256,7 +257,7 @@ class TranslationSession:
                 memory.path,
                 err,
                 type="qmd",
-                subtype="translate",
+                subtype=QmdWarning.TRANSLATE,
             )
 
     # -- end of build ---------------------------------------------------------------------
@@ -272,7 +273,7 @@ class TranslationSession:
                 report.reasons["quota"],
                 self.settings.directory,
                 type="qmd",
-                subtype="translate",
+                subtype=QmdWarning.TRANSLATE,
             )
         missing = report.reasons.get("no key", 0)
         if missing:
@@ -284,7 +285,7 @@ class TranslationSession:
             )
             if self.settings.missing == "error":
                 raise TranslationError(message)
-            logger.warning(message, type="qmd", subtype="translate")
+            logger.warning(message, type="qmd", subtype=QmdWarning.TRANSLATE)
 
 
 #: one session per build environment (a transform has no other handle on the build)

@@ -23,6 +23,7 @@ from sphinx.util import logging
 
 from ..labels import quarto_id
 from ..transforms.nodes import qmd_pending_block
+from ..warning_types import QmdWarning
 from . import markdown as md
 from .figures import has_layout_class, layout_classes
 from .translator_api import TranslatorAPI
@@ -308,7 +309,7 @@ class CellVisitors(TranslatorAPI):
             line = node_line(node)
             if line is not None:
                 self.top_line = line
-        super().dispatch_visit(node)  # type: ignore[misc]
+        super().dispatch_visit(node)
 
     def cells(self) -> list[SourceCell] | None:
         if not self.cells_read:
@@ -347,7 +348,7 @@ class CellVisitors(TranslatorAPI):
                 problem,
                 location=node if node is not None else self.docname,
                 type="qmd",
-                subtype="cell_option",
+                subtype=QmdWarning.CELL_OPTION,
             )
         return found
 
@@ -433,7 +434,7 @@ class CellVisitors(TranslatorAPI):
                     problem,
                     location=(self.docname, cell.line),
                     type="qmd",
-                    subtype="cell_option",
+                    subtype=QmdWarning.CELL_OPTION,
                 )
             if found.options:
                 self.note_id(found.options.get("label"))
@@ -499,10 +500,10 @@ class CellVisitors(TranslatorAPI):
         options.options["label"] = target.qid
         caption = figure.next_node(nodes.caption)
         if caption is not None:
-            self.push("inline")  # type: ignore[attr-defined]
+            self.push("inline")
             for child in caption.children:
-                child.walkabout(self)  # type: ignore[arg-type]
-            text = " ".join(self.pop().make_inline().split())  # type: ignore[attr-defined]
+                child.walkabout(self)
+            text = " ".join(self.pop().make_inline().split())
             if text:
                 options.options["fig-cap"] = text
         # the cell was hidden in the Jupyter Book (remove-cell / remove-output), but its
@@ -514,9 +515,9 @@ class CellVisitors(TranslatorAPI):
             "glued figure %s is made by notebook cell %d when Quarto executes the book; "
             "Quarto shows its caption only if that cell outputs an image (QUARTO.md fact 18)",
             figure,
-            "glue",
+            QmdWarning.GLUE,
             target.qid,
-            index + 1,  # type: ignore[operator]
+            index + 1,
         )
 
     def figure_made_by_cell(self, node: nodes.figure) -> bool:
@@ -527,7 +528,7 @@ class CellVisitors(TranslatorAPI):
         note = f"glued figure {target.qid if target else ''}: made by the cell that glues it"
         self.add_block(f"<!-- {md.comment_text(note)} -->")
         for legend in node.findall(nodes.legend):
-            legend.walkabout(self)  # type: ignore[arg-type]
+            legend.walkabout(self)
         return True
 
     def computes_here(self, node: nodes.Element) -> bool:
@@ -566,7 +567,7 @@ class CellVisitors(TranslatorAPI):
         self.warn(
             "%s: %s: %s (store the notebook's outputs, or execute the book)",
             node,
-            "glue",
+            QmdWarning.GLUE,
             what,
             reason,
             form,

@@ -84,7 +84,7 @@ class DesignVisitors(TranslatorAPI):
         elif collapse_of(node):
             self.visit_toggle_container(node)
         else:
-            super().visit_container(node)  # type: ignore[misc]
+            super().visit_container(node)
 
     def depart_container(self, node: nodes.Element) -> None:
         if node.get("design_component"):
@@ -92,7 +92,7 @@ class DesignVisitors(TranslatorAPI):
         elif collapse_of(node):
             self.depart_toggle_container(node)
         else:
-            super().depart_container(node)  # type: ignore[misc]
+            super().depart_container(node)
 
     def visit_design_container(self, node: nodes.Element) -> None:
         component = node.get("design_component", "")

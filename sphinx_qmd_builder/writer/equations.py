@@ -13,6 +13,8 @@ from typing import Any
 
 from docutils import nodes
 
+from ..warning_types import QmdWarning
+
 #: top-level amsmath environment -> the form allowed inside display math (None: unwrap)
 INNER_FORM = {
     "equation": None,
@@ -121,10 +123,15 @@ def display_math(
 ) -> str:
     """A Quarto display-math block, labelled ``{#eq-...}`` when *ident* is given."""
     if not braces_balanced(text):
-        warn("display math has unbalanced braces", node, "math")
+        warn("display math has unbalanced braces", node, QmdWarning.MATH)
     unclosed = unclosed_environments(text)
     if unclosed:
-        warn("display math has an unclosed environment (%s)", node, "math-environment", unclosed[0])
+        warn(
+            "display math has an unclosed environment (%s)",
+            node,
+            QmdWarning.MATH_ENVIRONMENT,
+            unclosed[0],
+        )
     body = quarto_math(text)
     block = f"$$\n{body}\n$$"
     return f"{block} {{#{ident}}}" if ident else block

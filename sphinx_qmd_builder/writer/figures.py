@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from docutils import nodes
 
+from ..warning_types import QmdWarning
 from . import markdown as md
 from .contexts import FigureContext
 from .translator_api import TranslatorAPI
@@ -142,7 +143,7 @@ class FigureVisitors(TranslatorAPI):
             self.warn(
                 "subfigure grid %r simplified to %d columns (Quarto has no spanning areas)",
                 node,
-                "subfigure",
+                QmdWarning.SUBFIGURE,
                 node.get("layout", {}).get("default"),
                 columns,
             )

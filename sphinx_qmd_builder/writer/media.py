@@ -14,6 +14,7 @@ import posixpath
 
 from docutils import nodes
 
+from ..warning_types import QmdWarning
 from . import markdown as md
 from .translator_api import TranslatorAPI
 
@@ -93,11 +94,11 @@ class MediaVisitors(TranslatorAPI):
             self.warn(
                 "video file %s is not copied; place it beside the page in the Quarto book",
                 node,
-                "video",
+                QmdWarning.VIDEO,
                 src,
             )
         if len(sources) > 1:
-            self.warn("video %s: only the first source is kept", node, "video", src)
+            self.warn("video %s: only the first source is kept", node, QmdWarning.VIDEO, src)
         caption = node.get("caption", "")
         self.add_video(
             src,

@@ -18,6 +18,7 @@ from ..transforms.nodes import (
     qmd_doclink,
     qmd_listing,
 )
+from ..warning_types import QmdWarning
 from . import markdown as md
 from .translator_api import TranslatorAPI
 
@@ -87,7 +88,9 @@ class RefVisitors(TranslatorAPI):
 
     def visit_qmd_bibliography(self, node: qmd_bibliography) -> None:
         if getattr(self, "_refs_written", False):
-            self.warn("a second bibliography on one page is left out", node, "bibliography")
+            self.warn(
+                "a second bibliography on one page is left out", node, QmdWarning.BIBLIOGRAPHY
+            )
         else:
             self._refs_written = True
             self.add_block("::: {#refs}\n:::")
@@ -116,7 +119,7 @@ class RefVisitors(TranslatorAPI):
         if child is None:
             return ""
         ctx = self.push("listing")
-        child.walkabout(self)  # type: ignore[arg-type]
+        child.walkabout(self)
         self.pop()
         return ctx.make().strip()
 

@@ -19,6 +19,7 @@ from sphinx.errors import SphinxWarning
 from sphinx.util.osutil import relative_uri
 
 from ..transforms.nodes import qmd_slide, qmd_slide_end
+from ..warning_types import QmdWarning
 from .translator_api import TranslatorAPI
 
 if TYPE_CHECKING:
@@ -178,7 +179,7 @@ class SlideVisitors(TranslatorAPI):
                 raise  # -W: a warning ends the build
             except Exception as err:  # a bad slide costs that slide, never the page
                 del deck.stack[depth:]
-                self.warn("slide left out of the deck: %s", start, "slides", err)
+                self.warn("slide left out of the deck: %s", start, QmdWarning.SLIDES, err)
                 continue
             body = deck.pop().make()
             slides.append(Slide(title, section_title, body, section_key))

@@ -14,6 +14,7 @@ from typing import Any
 from docutils import nodes
 from sphinx.util import logging
 
+from ..warning_types import QmdWarning
 from .contexts import Cell, TableContext
 from .media import VIDEO_NODES
 from .translator_api import TranslatorAPI
@@ -53,7 +54,7 @@ class TableVisitors(TranslatorAPI):
             with logging.suppress_logging():
                 for child in node.children:
                     if not isinstance(child, nodes.title):
-                        child.walkabout(self)  # type: ignore[arg-type]
+                        child.walkabout(self)
         finally:
             self.pop()
             self.in_grid_table -= 1
@@ -65,7 +66,7 @@ class TableVisitors(TranslatorAPI):
         header, body = ctx.header, ctx.body
         ncols = max((_row_width(r) for r in header + body), default=0)
         if ncols == 0:
-            self.warn("empty table left out", node, "table")
+            self.warn("empty table left out", node, QmdWarning.TABLE)
             return
         aligns = _column_aligns(header + body, ncols)
         if _fits_pipe_table(header, body):
@@ -78,7 +79,7 @@ class TableVisitors(TranslatorAPI):
                         "a video in a grid table is written as a link: Quarto breaks grid "
                         "tables that hold a shortcode",
                         video,
-                        "video",
+                        QmdWarning.VIDEO,
                     )
             table = grid_table(header, body, ncols, aligns)
         target = self.builder.labels.for_node(self.docname, node)

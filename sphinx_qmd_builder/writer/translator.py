@@ -16,6 +16,7 @@ from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxTranslator
 
+from ..warning_types import QmdWarning
 from . import markdown as md
 from .admonitions import AdmonitionVisitors
 from .api import ApiVisitors
@@ -55,7 +56,7 @@ CELL_LANGUAGES = {
 }
 
 
-class QmdWriter(writers.Writer):  # type: ignore[type-arg]
+class QmdWriter(writers.Writer):
     """docutils writer that runs :class:`QmdTranslator`; :attr:`page` is what it made."""
 
     supported = ("qmd",)
@@ -69,7 +70,7 @@ class QmdWriter(writers.Writer):  # type: ignore[type-arg]
     def translate(self) -> None:
         visitor = self.builder.create_translator(self.document, self.builder)
         self.document.walkabout(visitor)
-        self.page = visitor.page  # type: ignore[attr-defined]
+        self.page = visitor.page
         self.output = self.page.text
 
 
@@ -136,7 +137,7 @@ class QmdTranslator(
         else:
             self.add_block(text)
 
-    def warn(self, message: str, node: nodes.Node, subtype: str, *args: Any) -> None:
+    def warn(self, message: str, node: nodes.Node, subtype: QmdWarning, *args: Any) -> None:
         logger.warning(message, *args, location=node, type="qmd", subtype=subtype)
 
     def id_attributes(
@@ -274,7 +275,7 @@ class QmdTranslator(
                 "more than one level-1 heading: the first is the page title; this and later "
                 "level-1 headings are written at ## (their subsections one level down)",
                 section,
-                "heading_level",
+                QmdWarning.HEADING_LEVEL,
             )
         return self.section_level + 1
 
@@ -458,10 +459,10 @@ class QmdTranslator(
         pass
 
     def visit_number_reference(self, node: nodes.Element) -> None:
-        self.visit_reference(node)  # type: ignore[arg-type]
+        self.visit_reference(node)
 
     def depart_number_reference(self, node: nodes.Element) -> None:
-        self.depart_reference(node)  # type: ignore[arg-type]
+        self.depart_reference(node)
 
     def visit_download_reference(self, node: nodes.Element) -> None:
         self.push("inline")
@@ -488,7 +489,12 @@ class QmdTranslator(
             raise nodes.SkipNode
         fmt = "html" if "html" in formats else ("latex" if "latex" in formats else None)
         if fmt is None:
-            self.warn("raw content in format %r cannot be carried to Quarto", node, "raw", formats)
+            self.warn(
+                "raw content in format %r cannot be carried to Quarto",
+                node,
+                QmdWarning.RAW,
+                formats,
+            )
             raise nodes.SkipNode
         if inline:
             self.add_inline(md.inline_code(text) + f"{{={fmt}}}")
@@ -500,7 +506,12 @@ class QmdTranslator(
     # -- math -----------------------------------------------------------------------------
 
     def visit_math(self, node: nodes.math) -> None:
-        self.add_inline(f"${node.astext().strip()}$")
+        math = f"${node.astext().strip()}$"
+        following = node.next_node(descend=False, siblings=True)
+        if isinstance(following, nodes.Text) and following.astext()[:1].isdigit():
+            # pandoc does not close $...$ before a digit ("$x$5" is text): a span ends it
+            math = f"[{math}]{{}}"
+        self.add_inline(math)
         raise nodes.SkipNode
 
     def visit_math_block(self, node: nodes.math_block) -> None:
@@ -516,7 +527,7 @@ class QmdTranslator(
         raise nodes.SkipNode
 
     def visit_displaymath(self, node: nodes.Element) -> None:
-        self.visit_math_block(node)  # type: ignore[arg-type]
+        self.visit_math_block(node)
 
     # -- lists ------------------------------------------------------------------------------
 
@@ -563,7 +574,7 @@ class QmdTranslator(
         raise nodes.SkipNode
 
     def visit_doctest_block(self, node: nodes.Element) -> None:
-        self.visit_literal_block(node)  # type: ignore[arg-type]
+        self.visit_literal_block(node)
 
     # -- figures and images -----------------------------------------------------------------
 
@@ -700,7 +711,7 @@ class QmdTranslator(
         self.warn(
             "no Quarto form for %s node; its text is kept",
             node,
-            "unknown",
+            QmdWarning.UNKNOWN,
             node.__class__.__name__,
         )
         if isinstance(node, nodes.TextElement):
