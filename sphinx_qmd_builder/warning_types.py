@@ -36,7 +36,7 @@ class QmdWarning(str, Enum):
         "out of the book, the other pages are written.",
     )
     FRONT_MATTER_TITLE = (
-        "front-matter-title",
+        "front_matter_title",
         "A page has no heading; its title comes from its front matter `title:`.",
     )
     DECODE = (
@@ -45,7 +45,7 @@ class QmdWarning(str, Enum):
         "replacement characters.",
     )
     CONTROL_CHARACTER = (
-        "control-character",
+        "control_character",
         "A control character that is not text (e.g. NUL) in a page or notebook cell; NUL is "
         "written as U+FFFD, the others are left out.",
     )
@@ -69,29 +69,29 @@ class QmdWarning(str, Enum):
         "would reject; it is written as it is.",
     )
     MATH_ENVIRONMENT = (
-        "math-environment",
+        "math_environment",
         "A LaTeX environment in math is never closed (`\\begin{...}` without its `\\end`); "
         "the math is kept as written.",
     )
     DIRECTIVE_UNKNOWN = (
-        "directive-unknown",
+        "directive_unknown",
         "An unknown directive (its extension is not installed or not listed); its body is "
         "kept as ordinary content.",
     )
     DIRECTIVE_FAILED = (
-        "directive-failed",
+        "directive_failed",
         "A directive raised an error; its text is kept as a literal block.",
     )
     ROLE_UNKNOWN = (
-        "role-unknown",
+        "role_unknown",
         "An unknown role; its text is kept as plain text.",
     )
     ROLE_FAILED = (
-        "role-failed",
+        "role_failed",
         "A role raised an error; its text is kept as inline code.",
     )
     FIGURE_CAPTION = (
-        "figure-caption",
+        "figure_caption",
         "A figure's caption is blank; the figure is kept without one.",
     )
     INCLUDE = (
@@ -115,11 +115,11 @@ class QmdWarning(str, Enum):
         "code block, which Quarto does not execute; or its `:load:` file cannot be read.",
     )
     NOTEBOOK_FORMAT = (
-        "notebook-format",
+        "notebook_format",
         "A notebook older than nbformat 4; it is converted to nbformat 4, every cell kept.",
     )
-    CELL_OPTIONS = (
-        "cell-options",
+    CELL_OPTIONS_INVALID = (
+        "cell_options_invalid",
         "A MyST notebook cell's options are not valid YAML, or a cell break's metadata is not "
         "a JSON object; the cell is kept without them.",
     )

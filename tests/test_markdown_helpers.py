@@ -183,9 +183,9 @@ def test_display_math_label_and_warnings() -> None:
     assert warned == []
     display_math("\\frac{a}{b", None, node, warn)
     display_math("\\begin{align} x", None, node, warn)
-    assert warned == ["math", "math-environment"]
+    assert warned == ["math", "math_environment"]
     display_math("\\begin{cases} x \\end{cases} \\begin{array}{c} y", None, node, warn)
-    assert warned[-1] == "math-environment" and len(warned) == 3
+    assert warned[-1] == "math_environment" and len(warned) == 3
     # pandoc reads the result as display math holding the aligned environment
     math = pandoc_blocks(block)[0]["c"][0]
     assert math["t"] == "Math" and math["c"][0]["t"] == "DisplayMath"

@@ -33,7 +33,7 @@ def _warn(token: Any, message: str) -> None:
         message,
         location=(_Reading.env.docname, line),
         type="qmd",
-        subtype=QmdWarning.CELL_OPTIONS,
+        subtype=QmdWarning.CELL_OPTIONS_INVALID,
     )
 
 
