@@ -94,9 +94,6 @@ class QmdBuilder(IsolatingBuilder, Builder):
 
     current_docname: str = ""
 
-    #: the Quarto project types the builder writes
-    project_types = ("book", "website")
-
     #: present in outdir while a build runs; a leftover means a killed build
     pending_marker = ".qmd-build-incomplete"
 
@@ -125,20 +122,8 @@ class QmdBuilder(IsolatingBuilder, Builder):
 
     @property
     def project_type(self) -> str:
-        """``book`` or ``website`` (``qmd_project_type``; anything else warned as book)."""
-        value = self.config.qmd_project_type
-        if value in self.project_types:
-            return value
-        if not getattr(self, "_type_warned", False):
-            self._type_warned = True
-            logger.warning(
-                __("qmd_project_type %r is not one of %s; writing a book"),
-                value,
-                ", ".join(self.project_types),
-                type="qmd",
-                subtype=QmdWarning.CONFIG,
-            )
-        return "book"
+        """``book`` or ``website`` (``qmd_project_type``, checked when the config is read)."""
+        return str(self.config.qmd_project_type)
 
     # -- where things go ------------------------------------------------------------
 

@@ -30,9 +30,11 @@ HTML_ONLY_EXTENSIONS: dict[str, str] = {
     "sphinx_comments": "hypothes.is/utterances comment widgets in HTML pages",
     "sphinx_jupyterbook_latex": "adjusts the LaTeX/PDF builder's output only",
     "sphinx_multitoc_numbering": (
-        "continuous section numbers across toctrees in HTML navigation; Quarto numbers "
-        "chapters itself. sphinx_external_toc loads it anyway, so :mod:`..parallel` "
-        "declares it parallel-safe"
+        "section (and so figure) numbers continued across toctrees, as the HTML book "
+        "shows them; Quarto numbers chapters itself. Not really left out: "
+        "sphinx_external_toc loads it on every route, so the numbers Sphinx gives "
+        "references are the same either way, and :mod:`..compat.parallel` declares it "
+        "parallel-safe"
     ),
     "sphinxext.opengraph": "OpenGraph <meta> tags in HTML heads",
     "sphinx_sitemap": "sitemap.xml of the HTML site",
