@@ -88,6 +88,18 @@ def load_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def _load_extensions(names: Iterable[str], extensions: list[str], missing: list[str]) -> None:
+    """Add the importable *names* to *extensions* (HTML-only ones left out, see
+    :mod:`.extensions`); the others go to *missing*, to be named in one warning."""
+    for ext in names:
+        if is_html_only(ext):
+            continue
+        if importable(ext):
+            _add_unique(extensions, [ext])
+        elif ext not in missing:
+            missing.append(ext)
+
+
 def _add_unique(target: list[str], items: Iterable[str]) -> None:
     for item in items:
         if item not in target:
@@ -211,13 +223,7 @@ def sphinx_config(book: dict[str, Any], folder: Path | None = None) -> JupyterBo
         extra = [*extra, "sphinxcontrib.bibtex"]
         bibfiles = book.get("bibtex_bibfiles") or []
         conf["bibtex_bibfiles"] = [bibfiles] if isinstance(bibfiles, str) else list(bibfiles)
-    for ext in extra:
-        if is_html_only(ext):
-            continue
-        if importable(ext):
-            _add_unique(extensions, [ext])
-        elif ext not in missing:
-            missing.append(ext)
+    _load_extensions(extra, extensions, missing)
 
     user_config = dict(sphinx_section.get("config") or {})
     if "mathjax_config" in user_config:
@@ -229,14 +235,7 @@ def sphinx_config(book: dict[str, Any], folder: Path | None = None) -> JupyterBo
         )
         user_config.setdefault(target, user_config.pop("mathjax_config"))
     user_extensions = user_config.pop("extensions", None)
-    if user_extensions:
-        for ext in user_extensions:
-            if is_html_only(ext):
-                continue
-            if importable(ext):
-                _add_unique(extensions, [ext])
-            elif ext not in missing:
-                missing.append(ext)
+    _load_extensions(user_extensions or [], extensions, missing)
     if sphinx_section.get("recursive_update") is True:
         _recursive_update(conf, user_config)
     else:

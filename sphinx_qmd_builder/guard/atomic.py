@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -39,22 +41,13 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, durable: bool 
     next build writes again anyway, skips it: one fsync per page is ~5 % of a large build.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
+    with _temporary_beside(target) as (fd, tmp):
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             if durable:
                 os.fsync(handle.fileno())
         os.replace(tmp, target)
-    except BaseException:
-        # interrupted or failed: leave the old file alone and remove the partial one
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def copy_file_atomic(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
@@ -65,13 +58,21 @@ def copy_file_atomic(source: str | os.PathLike[str], target: str | os.PathLike[s
             return
     except OSError:
         pass
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent)
-    os.close(fd)
-    try:
+    with _temporary_beside(dst) as (fd, tmp):
+        os.close(fd)
         shutil.copyfile(src, tmp)
         shutil.copystat(src, tmp)
         os.replace(tmp, dst)
+
+
+@contextlib.contextmanager
+def _temporary_beside(target: Path) -> Iterator[tuple[int, str]]:
+    """A temporary file in *target*'s folder (so the final rename is atomic); removed if
+    the block fails or is interrupted, so the old *target* stays as it was."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        yield fd, tmp
     except BaseException:
         try:
             os.unlink(tmp)
