@@ -241,12 +241,6 @@ class QmdWarning(str, Enum):
         "A file a code cell reads cannot be copied beside its page, or cannot keep its path "
         "there; the cell will not find it when Quarto executes the book.",
     )
-    CONFIG = (
-        "config",
-        "A `qmd_*` value the builder cannot use where it is needed (most wrong values stop "
-        "the build at its start with a ConfigError instead); it falls back as the message "
-        "says.",
-    )
     PROJECT = (
         "project",
         "A logo or favicon named in the configuration is missing or cannot be copied; it is "
