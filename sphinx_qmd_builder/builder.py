@@ -114,6 +114,9 @@ class QmdBuilder(IsolatingBuilder, Builder):
         #: output path (relative to outdir) -> source file of files code cells read
         self.support_copies: dict[str, str] = {}
         self._doc_images: dict[str, DocImages] = {}
+        #: plan_images() of write_doc_serialized, taken over by write_doc (same doctree,
+        #: same plan: planning twice was a tenth of writing); forked into -j workers
+        self._planned_images: dict[str, DocImages] = {}
         self._uri_docs: dict[str, str] | None = None  # page file -> docname (docname_of_uri)
         self.failed_writes: set[str] = set()
         self._chapter_numbers: dict[str, str | None] | None = None  # quarto_chapter()
@@ -283,10 +286,12 @@ class QmdBuilder(IsolatingBuilder, Builder):
 
     def write_doc_serialized(self, docname: str, doctree: nodes.document) -> None:
         """Record on the main process what finish() copies (survives ``-j``)."""
+        self._planned_images.pop(docname, None)
         if is_left_out(self.env, docname) or doctree.get(FAILED):
             return
         self.pages_to_write.add(docname)
         images = self.plan_images(docname, doctree, warn=True)
+        self._planned_images[docname] = images
         self.image_copies.update(images.copies)
         self.support_copies.update(support_files(self, docname, doctree))
         for node in doctree.findall(nodes.Element):
@@ -308,7 +313,8 @@ class QmdBuilder(IsolatingBuilder, Builder):
         if is_left_out(self.env, docname) or doctree.get(FAILED):
             target.unlink(missing_ok=True)  # an old page must not outlive its broken source
             return
-        self._doc_images[docname] = self.plan_images(docname, doctree)
+        planned = self._planned_images.pop(docname, None)
+        self._doc_images[docname] = planned or self.plan_images(docname, doctree)
         destination = StringOutput(encoding="utf-8")
         try:
             self.writer.write(doctree, destination)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from docutils import nodes
@@ -497,8 +497,12 @@ class LabelRegistry:
             if _is_generated(target.label):
                 continue  # no author wrote it: nothing to fix elsewhere
             name = key if self.by_label.get(key) is target else f"{key} ({target.docname})"
-            data[name] = asdict(target)
+            # the fields are plain values: no deep copy (asdict's) needed
+            data[name] = {f.name: getattr(target, f.name) for f in _TARGET_FIELDS}
         return dict(sorted(data.items()))
+
+
+_TARGET_FIELDS = fields(QuartoTarget)
 
 
 def _free_id(qid: str, taken: dict[str, Any]) -> str:

@@ -16,6 +16,7 @@ with ``.git``), not the book folder; without one it is the source folder.
 from __future__ import annotations
 
 import os
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from sphinx.application import Sphinx
 from sphinx.directives.code import LiteralInclude
 from sphinx.directives.other import Include as SphinxInclude
 from sphinx.directives.patches import CSVTable
+from sphinx.environment import BuildEnvironment
 from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -70,11 +72,23 @@ def find_project_root(srcdir: str | os.PathLike[str], configured: str | None = N
     return source
 
 
+#: per build environment: (srcdir, qmd_project_root) -> the root found. Every image, download
+#: and include asks (resolving and walking up for ``.git`` each time was ~1 % of a build)
+_ROOTS: weakref.WeakKeyDictionary[Any, dict[tuple[str, Any], Path]] = weakref.WeakKeyDictionary()
+
+
 def project_root(app: Any) -> Path:
     """The project root of a build; *app* is the application, the builder or the environment."""
     config = getattr(app, "config", None)
     configured = getattr(config, "qmd_project_root", None) if config is not None else None
-    return find_project_root(app.srcdir, configured)
+    env = app if isinstance(app, BuildEnvironment) else getattr(app, "env", None)
+    if not isinstance(env, BuildEnvironment):
+        return find_project_root(app.srcdir, configured)
+    found = _ROOTS.setdefault(env, {})
+    key = (str(app.srcdir), configured)
+    if key not in found:
+        found[key] = find_project_root(app.srcdir, configured)
+    return found[key]
 
 
 def allowed_roots(app: Any) -> list[Path]:

@@ -300,6 +300,8 @@ class QmdBibliographyTransform(SphinxPostTransform):
 
     def footcites(self) -> None:
         """``{footcite}`` -> ``^[[@key]]``: the footnote holds the citation, Quarto formats it."""
+        if next(iter(self.document.findall(nodes.footnote_reference)), None) is None:
+            return  # no footnote on the page: the names of every bib entry are not needed
         keys = _footcite_names(self.env, self.config)
         if not keys:
             return
