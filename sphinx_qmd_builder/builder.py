@@ -55,6 +55,7 @@ from .guard.isolation import (
     without_pages,
 )
 from .guard.paths import is_allowed, project_root, refused_paths
+from .jobs import ParallelBuilder
 from .labels import LabelRegistry
 from .warning_types import QmdWarning
 from .writer.slides import SLIDES_DIR, Deck, deck_uri
@@ -73,7 +74,7 @@ class DocImages:
     plain: dict[str, str] = field(default_factory=dict)
 
 
-class QmdBuilder(IsolatingBuilder, Builder):
+class QmdBuilder(ParallelBuilder, IsolatingBuilder, Builder):
     """Writes a Quarto book: one ``.qmd`` per document plus ``_quarto.yml``."""
 
     name = "qmd"
@@ -418,8 +419,10 @@ class QmdBuilder(IsolatingBuilder, Builder):
             self.outdir / "labels.json",
             json.dumps(self.labels.as_json(), indent=2, ensure_ascii=False) + "\n",
         )
-        # pages written in other processes (-j) recorded their ids there
-        self.ref_report.ids_complete = not getattr(self, "parallel_ok", False)
+        # under -j with translation, Sphinx's workers wrote the pages: their ids stayed there
+        self.ref_report.ids_complete = not (
+            getattr(self, "parallel_ok", False) and self.config.qmd_translate
+        )
         self.ref_report.emit(lambda docname: str(self.env.doc2path(docname, False)))
         if self.report_lost_images() | self.report_refused_paths():
             app_of(self).statuscode = 1

@@ -7,6 +7,8 @@ only what changed, and that HTML-only extensions stay out without losing ``{marg
 
 from __future__ import annotations
 
+import json
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -20,6 +22,7 @@ from make_book import make_book, page_path  # noqa: E402
 
 from sphinx_qmd_builder.book.extensions import HTML_ONLY_EXTENSIONS, MarginDirective  # noqa: E402
 from sphinx_qmd_builder.book.jupyterbook import sphinx_config  # noqa: E402
+from sphinx_qmd_builder.jobs import balanced_chunks  # noqa: E402
 
 CACHES = (".doctrees", ".jupyter_cache", ".jupyter_execute")
 
@@ -60,6 +63,73 @@ def test_parallel_read_gives_the_same_bytes(book: Path, tmp_path: Path) -> None:
     assert [name for name in one if one[name] != two[name]] == []
     page = two[page_path(3) + ".qmd"].decode()
     assert "::: {#thm-p0003}" in page and "@fig-p0002" in page
+
+
+def summary_lines(text: str) -> list[str]:
+    """The closing summaries of a build log (cross-references, lost images, refused paths)
+    with the lines each names, in the order printed."""
+    lines, inside = [], False
+    for line in text.splitlines():
+        if line.startswith("qmd "):
+            inside = True
+        elif not line.startswith("  "):
+            inside = False
+        if inside:
+            lines.append(line)
+    return lines
+
+
+def test_parallel_write_reports_what_serial_reports(book: Path, tmp_path: Path) -> None:
+    """Pages are resolved and written in the -j workers; what they record for the end of
+    the build (references, ids each page carries, lost images, refused support files,
+    citations) comes back: the same summaries, warnings and exit status as -j 1."""
+    work = tmp_path / "book"
+    shutil.copytree(book, work)
+    (work / ".git").mkdir()  # the project root: a support file beyond it is refused
+    (tmp_path / "outside.csv").write_text("a,b\n", encoding="utf-8")
+    broken = work / page_path(5)
+    with open(broken.with_suffix(".md"), "a", encoding="utf-8") as handle:
+        handle.write(
+            "\n\nSee {ref}`no-such-label` and [the figure](#fig-nowhere).\n\n"
+            "![A lost picture](images/not-there.png)\n"
+        )
+    notebook = (work / page_path(9)).with_suffix(".ipynb")  # support files: notebook cells
+    cells = json.loads(notebook.read_text(encoding="utf-8"))
+    source = ["open('../../../outside.csv')\n"]
+    cells["cells"].append(
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": [],
+            "source": source,
+        }
+    )
+    notebook.write_text(json.dumps(cells), encoding="utf-8")
+    serial = run_cli(work, tmp_path / "j1", "-D", "nb_execution_mode=off")
+    parallel = run_cli(work, tmp_path / "j2", "-j", "2", "-D", "nb_execution_mode=off")
+    assert serial.status == parallel.status == 1  # a lost image makes the status 1
+    summary = summary_lines(serial.stdout)
+    assert any(line.startswith("qmd cross-references:") for line in summary)
+    assert any(line.startswith("qmd images: 1 not in the book") for line in summary)
+    assert any(line.startswith("qmd refused paths: 1 beyond") for line in summary)
+    assert "id check skipped" not in parallel.stdout
+    assert summary_lines(parallel.stdout) == summary
+    assert sorted(serial.stderr.splitlines()) == sorted(parallel.stderr.splitlines())
+    one, two = output_files(serial.out), output_files(parallel.out)
+    assert [name for name in one if one.get(name) != two.get(name)] == []
+    assert sorted(one) == sorted(two)
+
+
+def test_balanced_chunks_keep_order_and_share_the_work() -> None:
+    names = [f"p{i}" for i in range(20)]
+    assert balanced_chunks(names, [1] * 20, 4) == [names[i : i + 5] for i in (0, 5, 10, 15)]
+    chunks = balanced_chunks(names, [1] * 18 + [20, 20], 4)
+    assert [name for chunk in chunks for name in chunk] == names  # page order, none lost
+    assert len(chunks) <= 4 and all(chunks)
+    assert chunks[-1] == ["p19"]  # the last big page is not piled onto the small ones
+    assert balanced_chunks(names[:3], [5, 5, 5], 8) == [["p0"], ["p1"], ["p2"]]
+    assert balanced_chunks([], [], 4) == []
 
 
 def test_rebuild_touches_only_what_changed(book: Path, tmp_path: Path) -> None:

@@ -40,6 +40,15 @@ class RefReport:
         self.link_refs = [r for r in self.link_refs if r[0] != docname]
         self.unresolved = [r for r in self.unresolved if r[0] != docname]
 
+    def merge(self, other: RefReport) -> None:
+        """Add what *other* recorded for other pages (a ``-j`` worker's chunk)."""
+        self.written += other.written
+        self.citations += other.citations
+        self.at_refs.extend(other.at_refs)
+        self.link_refs.extend(other.link_refs)
+        self.unresolved.extend(other.unresolved)
+        self.ids_written.update(other.ids_written)
+
     def note_page(self, docname: str, ids: set[str], qids: set[str]) -> None:
         """Record which of the registry's ids *qids* for *docname* the page carries: those
         among the *ids* the translator wrote."""
