@@ -57,9 +57,9 @@ class Forced(Base):
 
 
 application.Sphinx = Forced
-from sphinx_qmd_builder.cli import main
+from sphinx_qmd_builder.cli import console_main
 
-sys.exit(main(sys.argv[1:]))
+console_main(sys.argv[1:])
 """
 
 

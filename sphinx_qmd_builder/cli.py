@@ -12,6 +12,8 @@ image refused or missing), 2 bad arguments or a crash.
 from __future__ import annotations
 
 import argparse
+import atexit
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -224,5 +226,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+def console_main(argv: Sequence[str] | None = None) -> None:
+    """The ``sphinx-qmd`` command: :func:`main`, then exit without freeing every object.
+
+    Tearing the interpreter down after a build frees the environment, the doctrees and the
+    modules one object at a time: 0.6 s of a 9 s build of a 500-page book, for nothing.
+    Exit handlers (logging, temporary folders, child processes) still run first; only the
+    deallocation is skipped. :func:`main` itself returns normally, for callers in Python.
+    """
+    status = main(argv)
+    atexit._run_exitfuncs()  # what a normal exit runs: flushes logs, removes temp folders
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    console_main()
