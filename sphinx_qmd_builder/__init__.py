@@ -28,6 +28,7 @@ from .guard.directives import setup_directive_guards
 from .guard.input_checks import setup_checks
 from .guard.paths import setup_safety
 from .incremental import setup_incremental
+from .jobs import restore_gc
 from .labels import QmdLabelCollector
 from .transforms import glue
 from .transforms.constructs import CONSTRUCT_TRANSFORMS
@@ -69,6 +70,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     register_config_values(app)
     app.add_builder(QmdBuilder)
     app.connect("build-finished", clear_pending_marker)
+    app.connect("build-finished", restore_gc)
     for node in (
         qmd_crossref,
         qmd_citation,

@@ -55,7 +55,7 @@ from .guard.isolation import (
     without_pages,
 )
 from .guard.paths import is_allowed, project_root, refused_paths
-from .jobs import ParallelBuilder
+from .jobs import ParallelBuilder, tune_gc
 from .labels import LabelRegistry
 from .warning_types import QmdWarning
 from .writer.slides import SLIDES_DIR, Deck, deck_uri
@@ -99,6 +99,7 @@ class QmdBuilder(ParallelBuilder, IsolatingBuilder, Builder):
     pending_marker = ".qmd-build-incomplete"
 
     def init(self) -> None:
+        tune_gc()  # until build-finished (jobs.restore_gc)
         remove_stale_temp_files(self.outdir)
         # present from the start of a build to its finish(): a leftover means the last
         # build stopped somewhere (killed while reading or writing), so write every page
@@ -108,6 +109,7 @@ class QmdBuilder(ParallelBuilder, IsolatingBuilder, Builder):
         self.ref_report = RefReport()
         self.cited_keys: set[str] = set()
         self.image_copies: dict[str, str] = {}
+        self.images_copied: set[str] = set()  # copied (or tried) so far
         self.download_copies: dict[str, str] = {}
         self.doc_has_images: set[str] = set()
         #: (document, line, image path, why) of each image the book does not get
@@ -550,17 +552,19 @@ class QmdBuilder(ParallelBuilder, IsolatingBuilder, Builder):
         """The toctree *tree* of *docname* as links (a post-transform makes it a list)."""
         return toc_listing(self, docname, tree)
 
-    def copy_images(self) -> None:
-        if not self.image_copies:
+    def copy_images(self, quiet: bool = False) -> None:
+        """Copy the images planned for the book that are not copied yet (*quiet*: no
+        progress line, for -j workers copying their own pages' images)."""
+        todo = sorted(set(self.image_copies) - self.images_copied)
+        if not todo:
             return
-        for out_path in status_iterator(
-            sorted(self.image_copies),
-            __("copying images... "),
-            "brown",
-            len(self.image_copies),
-            app_of(self).verbosity,
-        ):
+        if not quiet:
+            todo = status_iterator(
+                todo, __("copying images... "), "brown", len(todo), app_of(self).verbosity
+            )
+        for out_path in todo:
             source = Path(self.srcdir) / self.image_copies[out_path]
+            self.images_copied.add(out_path)  # tried: a failure is warned about once
             try:
                 copy_file_atomic(source, self.outdir / out_path)
             except OSError as err:

@@ -11,32 +11,46 @@ work of a book on one process:
 
 For a 500-page book that made ``-j 2`` 1.1× faster than ``-j 1``. Here:
 
-- reading uses ``2 × N`` chunks of about equal source size, in page order (fewer
-  environments pickled and merged; two chunks per process keep the progress moving and
-  let a process that finishes early take another);
-- writing forks ``N`` processes that each resolve *and* write a chunk of pages. What
-  resolving and writing a page records for :meth:`.QmdBuilder.finish` (the attributes in
+- one forked process per job and phase (:func:`run_forked`), each given a run of pages of
+  about equal source size, in page order; each page's log records and a progress step
+  reach the main process as soon as the page is done (progress page by page, where
+  Sphinx's advances by chunks), the result once at the end;
+- reading: each process sends its environment back once; the main process merges them
+  in page order;
+- writing: each process resolves *and* writes its pages and copies their images. What
+  resolving and writing records for :meth:`.QmdBuilder.finish` (the attributes in
   :data:`RECORDED`, plus the paths refused while planning support files) goes back with
-  the chunk's result and is merged in page order, so ``-j N`` gives the same files,
-  summaries and exit status as ``-j 1`` (``tests/test_performance.py`` compares them).
+  the result and is merged in page order, so ``-j N`` gives the same files, summaries and
+  exit status as ``-j 1`` (``tests/test_performance.py`` compares them).
 
 With translation on, pages are resolved on the main process as Sphinx does: the
 translation session (DeepL batches, the memory's state file, the closing report) lives
 on one process.
+
+The garbage collector: reading keeps every doctree of the book in memory, and Python's
+default collector (a young-generation pass every 700 new objects) walked them over and
+over -- a seventh of a 500-page build. While a qmd build runs, the young generation
+collects every :data:`GC_YOUNG_THRESHOLD` objects (:func:`tune_gc`); the process's own
+setting comes back when the build finishes. Peak memory did not change (measured with
+``benchmarks/scale.py``).
 """
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import os
 import pickle
-from collections.abc import Sequence
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from sphinx.errors import SphinxWarning
+from sphinx.errors import SphinxParallelError, SphinxWarning
 from sphinx.locale import __
 from sphinx.util import logging
 from sphinx.util.display import status_iterator
-from sphinx.util.parallel import ParallelTasks
 
 from .book.integrity import RefReport
 from .compat import app_of
@@ -57,7 +71,40 @@ RECORDED: tuple[str, ...] = (
     "lost_images",  # images the book does not get, named in the closing summary
     "pages_to_write",  # pages handed to write_doc
     "failed_writes",  # pages whose writing failed
+    "images_copied",  # images a -j worker already copied (finish() copies the rest)
 )
+
+
+#: objects allocated between two young-generation collections while a qmd build runs
+GC_YOUNG_THRESHOLD = 10_000
+
+_saved_gc_thresholds: list[tuple[int, ...]] = []
+
+
+def tune_gc() -> None:
+    """Collect less often while the build runs (see the module doc); undone by
+    :func:`restore_gc`."""
+    thresholds = gc.get_threshold()
+    _saved_gc_thresholds.append(thresholds)
+    gc.set_threshold(max(thresholds[0], GC_YOUNG_THRESHOLD), *thresholds[1:])
+
+
+def restore_gc(app: Any = None, exception: BaseException | None = None) -> None:
+    """``build-finished``: the collector as it was before the build."""
+    if _saved_gc_thresholds:
+        gc.set_threshold(*_saved_gc_thresholds.pop())
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """While workers are forked: the collector leaves the objects that exist now alone, so
+    a worker's collections do not write to (and so copy) every page it shares with the
+    main process (what Python's documentation of ``gc.freeze`` advises before a fork)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def balanced_chunks(docnames: Sequence[str], sizes: Sequence[int], count: int) -> list[list[str]]:
@@ -91,8 +138,98 @@ def _merge_into(builder: Any, attribute: str, theirs: Any) -> None:
         raise TypeError(f"cannot merge builder.{attribute} of type {type(mine).__name__}")
 
 
+def _serializable(records: list[Any]) -> list[Any]:
+    logging.convert_serializable(records)
+    return records
+
+
+def _worker(
+    conn: Connection,
+    items: list[str],
+    first: Callable[[], None],
+    each: Callable[[str], None],
+    last: Callable[[], Any],
+) -> None:
+    """One forked process: *first*, *each* item, then *last*. Each step's log records travel
+    to the main process with it (replayed there in order, as Sphinx's own workers' are)."""
+    collector = logging.LogCollector()
+    try:
+        first()
+        for item in items:
+            with collector.collect():
+                each(item)
+            conn.send(("item", item, _serializable(collector.logs)))
+        with collector.collect():
+            result = last()
+        conn.send(("done", result, _serializable(collector.logs)))
+    except BaseException as err:
+        message = traceback.format_exception_only(type(err), err)[0].strip()
+        conn.send(("failed", (message, traceback.format_exc()), []))
+    finally:
+        conn.close()
+
+
+def run_forked(
+    chunks: list[list[str]],
+    first: Callable[[], None],
+    each: Callable[[str], None],
+    last: Callable[[], Any],
+    summary: str,
+    color: str,
+    verbosity: int,
+) -> list[Any]:
+    """One forked process per chunk runs *first*, *each* of its items, then *last*; the
+    results of
+    *last* in chunk order. Progress advances item by item; a failing process stops the
+    others and raises :class:`SphinxParallelError` (what Sphinx's own pool raises)."""
+    chunks = [chunk for chunk in chunks if chunk]
+    total = sum(len(chunk) for chunk in chunks)
+    finished: list[str] = []  # items in the order they were done: what progress shows
+    progress = status_iterator(
+        (finished[i] for i in range(total)), summary, color, total, verbosity
+    )
+    context = multiprocessing.get_context("fork")
+    processes = []
+    open_ends: dict[Connection, int] = {}
+    results: dict[int, Any] = {}
+    with frozen_heap():
+        try:
+            for index, chunk in enumerate(chunks):
+                receive, send = context.Pipe(duplex=False)
+                process = context.Process(target=_worker, args=(send, chunk, first, each, last))
+                process.start()
+                send.close()  # the worker holds the sending end: EOF when it dies
+                processes.append(process)
+                open_ends[receive] = index
+            while open_ends:
+                for conn in wait(list(open_ends)):
+                    index = open_ends[conn]
+                    try:
+                        kind, payload, records = conn.recv()
+                    except EOFError:
+                        message = f"worker process {index + 1} ended without its result"
+                        raise SphinxParallelError(message, "") from None
+                    for record in records:
+                        logger.handle(record)
+                    if kind == "item":
+                        finished.append(payload)
+                        next(progress)
+                    elif kind == "done":
+                        results[index] = payload
+                        del open_ends[conn]
+                    else:
+                        raise SphinxParallelError(*payload)
+        finally:
+            for process in processes:
+                if process.is_alive() and open_ends:
+                    process.terminate()
+                process.join()
+    next(progress, None)  # ends the progress line
+    return [results[index] for index in range(len(chunks))]
+
+
 class ParallelBuilder:
-    """Builder mixin: ``-j N`` reading in fewer chunks, resolving and writing in workers."""
+    """Builder mixin: ``-j N`` reading, resolving and writing in N forked processes."""
 
     def _source_size(self, docname: str) -> int:
         try:
@@ -102,86 +239,72 @@ class ParallelBuilder:
 
     def _chunks(self, docnames: Sequence[str], nproc: int) -> list[list[str]]:
         sizes = [self._source_size(docname) for docname in docnames]
-        return balanced_chunks(docnames, sizes, 2 * nproc)
+        return balanced_chunks(docnames, sizes, nproc)
 
     def _read_parallel(self, docnames: list[str], nproc: int) -> None:
-        """Sphinx's parallel reading (same steps, same merge) with :meth:`_chunks`."""
+        """Read in *nproc* processes; merge their environments in page order."""
         app = app_of(self)
         env = self.env
         chunks = self._chunks(docnames, nproc)
-        progress = status_iterator(
-            chunks, __("reading sources... "), "purple", len(chunks), app.verbosity
-        )
         for docname in docnames:  # clear all outdated pages at once, as Sphinx does
             self.events.emit("env-purge-doc", env, docname)
             env.clear_doc(docname)
 
-        def read_chunk(docs: list[str]) -> bytes:
-            if hasattr(env, "_app"):
-                env._app = app  # Sphinx 8+: pickling drops it
-            else:
-                env.app = app  # Sphinx 7.4
-            for docname in docs:
-                self.read_doc(docname, _cache=False)
+        def read_one(docname: str) -> None:
+            self.read_doc(docname, _cache=False)
+
+        def environment() -> bytes:
             return pickle.dumps(env, pickle.HIGHEST_PROTOCOL)
 
-        def merge(docs: list[str], theirs: bytes) -> None:
-            env.merge_info_from(docs, pickle.loads(theirs), app)
-            next(progress)
+        def first() -> None:
+            if hasattr(env, "_app"):
+                env._app = app  # as Sphinx's reader does (Sphinx 7.4: env.app)
+            else:
+                env.app = app
 
-        tasks = ParallelTasks(nproc)
-        for chunk in chunks:
-            tasks.add_task(read_chunk, chunk, merge)
-        tasks.join()
-        logger.info("")
+        theirs = run_forked(
+            chunks, first, read_one, environment, __("reading sources... "), "purple", app.verbosity
+        )
+        for chunk, data in zip(chunks, theirs):
+            env.merge_info_from(chunk, pickle.loads(data), app)
 
     def _write_parallel(self, docnames: Sequence[str], nproc: int) -> None:
-        """Resolve and write pages in ``-j N`` worker processes (Sphinx passes ``N - 1``:
-        its main process resolves; here it only merges what the workers send back)."""
+        """Resolve and write pages in ``-j N`` processes (Sphinx passes ``N - 1``: its
+        main process resolves; here it only merges what the workers send back)."""
         app = app_of(self)
         if self.config.qmd_translate:
             super()._write_parallel(docnames, nproc)
             return
-        docnames = list(docnames)
-        chunks = self._chunks(docnames, app.parallel)
-        progress = status_iterator(
-            chunks, __("writing output... "), "darkgreen", len(chunks), app.verbosity
-        )
-        results: dict[int, dict[str, Any]] = {}
+        chunks = self._chunks(list(docnames), app.parallel)
+        refused = refused_paths(self.env)
+        refused_before = {docname: list(refused.get(docname, [])) for docname in docnames}
 
-        def write_chunk(task: tuple[int, list[str]]) -> dict[str, Any]:
-            _index, docs = task
+        def start() -> None:
             for attribute in RECORDED:
                 setattr(self, attribute, type(getattr(self, attribute))())
-            refused = refused_paths(self.env)
-            before = {docname: list(refused.get(docname, [])) for docname in docs}
-            for docname in docs:
-                try:
-                    self._write_one(docname)
-                except SphinxWarning:
-                    raise
-                except Exception as err:  # one page, not the book
-                    self.page_not_written(docname, err)
-            record = {attribute: getattr(self, attribute) for attribute in RECORDED}
-            record["refused_paths"] = {
-                docname: refused[docname]
-                for docname in docs
-                if refused.get(docname, []) != before[docname]
+
+        def write_one(docname: str) -> None:
+            try:
+                self._write_one(docname)
+            except SphinxWarning:
+                raise
+            except Exception as err:  # one page, not the book
+                self.page_not_written(docname, err)
+
+        def record() -> dict[str, Any]:
+            self.copy_images(quiet=True)  # this process's pages' images, side by side
+            found = {attribute: getattr(self, attribute) for attribute in RECORDED}
+            found["refused_paths"] = {
+                docname: entries
+                for docname, entries in refused.items()
+                if docname in refused_before and entries != refused_before[docname]
             }
-            return record
+            return found
 
-        def chunk_done(task: tuple[int, list[str]], record: dict[str, Any]) -> None:
-            results[task[0]] = record
-            next(progress)
-
-        tasks = ParallelTasks(app.parallel)
-        for index, chunk in enumerate(chunks):
-            tasks.add_task(write_chunk, (index, chunk), chunk_done)
-        tasks.join()
-        refused = refused_paths(self.env)
-        for index in sorted(results):  # page order, whatever order the chunks finished in
-            record = results[index]
-            refused.update(record.pop("refused_paths"))
-            for attribute, theirs in record.items():
+        records = run_forked(
+            chunks, start, write_one, record, __("writing output... "), "darkgreen", app.verbosity
+        )
+        for found in records:  # page order, whatever order the processes finished in
+            refused.update(found.pop("refused_paths"))
+            for attribute, theirs in found.items():
                 _merge_into(self, attribute, theirs)
-        logger.info("")

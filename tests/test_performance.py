@@ -8,6 +8,7 @@ only what changed, and that HTML-only extensions stay out without losing ``{marg
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 import time
@@ -19,10 +20,11 @@ from jbook_helpers import run_cli
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 from make_book import make_book, page_path  # noqa: E402
+from sphinx.errors import SphinxParallelError  # noqa: E402
 
 from sphinx_qmd_builder.book.extensions import HTML_ONLY_EXTENSIONS, MarginDirective  # noqa: E402
 from sphinx_qmd_builder.book.jupyterbook import sphinx_config  # noqa: E402
-from sphinx_qmd_builder.jobs import balanced_chunks  # noqa: E402
+from sphinx_qmd_builder.jobs import balanced_chunks, run_forked  # noqa: E402
 
 CACHES = (".doctrees", ".jupyter_cache", ".jupyter_execute")
 
@@ -54,10 +56,16 @@ def test_parallel_read_gives_the_same_bytes(book: Path, tmp_path: Path) -> None:
     parallel = run_cli(book, tmp_path / "j2", "-j", "2", "-D", "nb_execution_mode=off")
     assert serial.status == 0, serial.stderr
     assert parallel.status == 0, parallel.stderr
-    # Sphinx really read in parallel: chunked progress, no "doing serial read"
+    # read in parallel (no "doing serial read"), with progress page by page
     assert "doing serial" not in parallel.stderr
     assert "reading serially" not in parallel.stdout
-    assert ".. " in "".join(line for line in parallel.stdout.splitlines() if "reading" in line)
+    pages = sorted(str(p.relative_to(book).with_suffix("")) for p in book.rglob("*.md"))
+    pages += sorted(str(p.relative_to(book).with_suffix("")) for p in book.rglob("*.ipynb"))
+    for phase in ("reading sources", "writing output"):
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", parallel.stdout)  # colours off
+        lines = [line for line in plain.splitlines() if phase in line and "%]" in line]
+        shown = [line.split()[-1] for line in lines]
+        assert sorted(shown) == sorted(pages), phase
     one, two = output_files(serial.out), output_files(parallel.out)
     assert sorted(one) == sorted(two)
     assert [name for name in one if one[name] != two[name]] == []
@@ -130,6 +138,39 @@ def test_balanced_chunks_keep_order_and_share_the_work() -> None:
     assert chunks[-1] == ["p19"]  # the last big page is not piled onto the small ones
     assert balanced_chunks(names[:3], [5, 5, 5], 8) == [["p0"], ["p1"], ["p2"]]
     assert balanced_chunks([], [], 4) == []
+
+
+def _square(item: str) -> None:
+    if item == "boom":
+        raise ValueError("this page cannot be read")
+
+
+def test_forked_workers_return_results_in_chunk_order() -> None:
+    import os
+
+    seen: list[str] = []
+    results = run_forked(
+        [["a", "b"], [], ["c"]],
+        lambda: None,
+        seen.append,  # runs in the worker: the main process's list stays empty
+        lambda: (os.getpid(), list(seen)),
+        "testing... ",
+        "purple",
+        0,
+    )
+    assert [items for _pid, items in results] == [["a", "b"], ["c"]]
+    assert seen == []
+    assert len({pid for pid, _items in results}) == 2 and os.getpid() not in results
+
+
+def test_a_failing_worker_stops_the_build() -> None:
+    import multiprocessing
+
+    with pytest.raises(SphinxParallelError, match="this page cannot be read"):
+        run_forked(
+            [["ok"], ["boom"]], lambda: None, _square, lambda: None, "testing... ", "purple", 0
+        )
+    assert multiprocessing.active_children() == []
 
 
 def test_rebuild_touches_only_what_changed(book: Path, tmp_path: Path) -> None:
