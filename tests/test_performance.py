@@ -129,6 +129,15 @@ def test_parallel_write_reports_what_serial_reports(book: Path, tmp_path: Path) 
     assert sorted(one) == sorted(two)
 
 
+def test_collector_setting_comes_back_after_a_build(book: Path, tmp_path: Path) -> None:
+    import gc
+
+    before = gc.get_threshold()
+    run = run_cli(book, tmp_path / "out", "-D", "nb_execution_mode=off")
+    assert run.status == 0, run.stderr
+    assert gc.get_threshold() == before
+
+
 def test_balanced_chunks_keep_order_and_share_the_work() -> None:
     names = [f"p{i}" for i in range(20)]
     assert balanced_chunks(names, [1] * 20, 4) == [names[i : i + 5] for i in (0, 5, 10, 15)]
