@@ -12,6 +12,8 @@ Sphinx config, notebook execution off), one after the other, so the ratios of on
 are taken under the same machine load:
 
 - ``dummy -j1`` / ``qmd -j1``: a fresh build (Sphinx's parse-only floor vs. ours);
+- ``dummy -j1 (qmd's gc setting)``: the floor with the garbage-collector setting a qmd build
+  uses (``jobs.tune_gc``), so ``qmd/this`` is what converting costs on top of reading;
 - ``dummy -jN`` / ``qmd -jN``: the same with N processes;
 - ``qmd no-change``: the ``qmd -j1`` output built again with nothing changed;
 - ``qmd one-page edit``: then one paragraph appended to one page, built again.
@@ -41,12 +43,18 @@ sys.path.insert(0, str(HERE))
 
 from make_book import make_book  # noqa: E402
 
-#: runs the sphinx-qmd CLI with another builder (dummy), so both take the same route
+#: runs the sphinx-qmd CLI with another builder (dummy), so both take the same route;
+#: "dummy+gc" is dummy with the collector setting a qmd build uses (jobs.tune_gc)
 DRIVER = """
 import sys
 import sphinx.application as application
 
 BUILDER = sys.argv.pop(1)
+if BUILDER.endswith("+gc"):
+    from sphinx_qmd_builder.jobs import tune_gc
+
+    BUILDER = BUILDER.removesuffix("+gc")
+    tune_gc()
 Base = application.Sphinx
 
 
@@ -136,6 +144,7 @@ def bench_book(name: str, book: Path, work: Path, jobs: int) -> list[Result]:
 
     run("dummy -j1", "dummy", "dummy1", 1)
     run("qmd -j1", "qmd", "qmd1", 1)
+    run("dummy -j1 (qmd's gc setting)", "dummy+gc", "dummy1", 1)
     if jobs > 1:
         run(f"dummy -j{jobs}", "dummy", "dummyN", jobs)
         run(f"qmd -j{jobs}", "qmd", "qmdN", jobs)
@@ -156,6 +165,8 @@ def table(results: list[Result]) -> str:
         base = None
         if what.startswith("qmd -j"):
             base = by_label.get(f"{book}: dummy {what[4:]}")
+        elif what.startswith("dummy -j1 ("):
+            base = by_label.get(f"{book}: qmd -j1")
         elif what.startswith("dummy -j") and what != "dummy -j1":
             base = by_label.get(f"{book}: dummy -j1")
             base = Result("", base.seconds, 0, 0, 0) if base else None
@@ -163,7 +174,9 @@ def table(results: list[Result]) -> str:
             base = next((x for x in results if x.label == f"{book}: qmd no-change rebuild"), None)
         ratio = ""
         if base is not None:
-            if what.startswith("dummy -j"):
+            if what.startswith("dummy -j1 ("):
+                ratio = f"qmd/this {base.seconds / r.seconds:.2f}"
+            elif what.startswith("dummy -j"):
                 ratio = f"speed-up {base.seconds / r.seconds:.2f}×"
             elif what.startswith("qmd -j"):
                 ratio = f"qmd/dummy {r.seconds / base.seconds:.2f}"
