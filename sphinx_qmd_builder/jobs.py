@@ -11,12 +11,13 @@ work of a book on one process:
 
 For a 500-page book that made ``-j 2`` 1.1× faster than ``-j 1``. Here:
 
-- one forked process per job and phase (:func:`run_forked`), each given a run of pages of
-  about equal source size, in page order; each page's log records and a progress step
-  reach the main process as soon as the page is done (progress page by page, where
-  Sphinx's advances by chunks), the result once at the end;
-- reading: each process sends its environment back once; the main process merges them
-  in page order;
+- N runs of pages of about equal source size, in page order: the main process works
+  the first itself, a forked process each of the others (:func:`run_forked`); each page's
+  log records and a progress step reach the main process as soon as the page is done
+  (progress page by page, where Sphinx's advances by chunks), the result once at the end;
+- reading: each forked process sends its environment back once; the main process merges
+  them in page order (the pages it read itself keep their doctrees cached, as in a serial
+  build, for Sphinx's figure-number walk);
 - writing: each process resolves *and* writes its pages and copies their images. What
   resolving and writing records for :meth:`.QmdBuilder.finish` (the attributes in
   :data:`RECORDED`, plus the paths refused while planning support files) goes back with
@@ -177,11 +178,16 @@ def run_forked(
     summary: str,
     color: str,
     verbosity: int,
+    here: Callable[[str], None] | None = None,
 ) -> list[Any]:
-    """One forked process per chunk runs *first*, *each* of its items, then *last*; the
-    results of
-    *last* in chunk order. Progress advances item by item; a failing process stops the
-    others and raises :class:`SphinxParallelError` (what Sphinx's own pool raises)."""
+    """Run *chunks* side by side: a forked process per chunk runs *first*, *each* of its
+    items, then *last*; the results of *last* come back in chunk order.
+
+    With *here*, the first chunk runs in this process instead, item by item with *here*,
+    in between the messages of the others (its result is None): one fork less, and what
+    it does needs no sending back. Progress advances item by item; a failing process
+    stops the others and raises :class:`SphinxParallelError` (as Sphinx's own pool does).
+    """
     chunks = [chunk for chunk in chunks if chunk]
     total = sum(len(chunk) for chunk in chunks)
     finished: list[str] = []  # items in the order they were done: what progress shows
@@ -192,22 +198,34 @@ def run_forked(
     processes = []
     open_ends: dict[Connection, int] = {}
     results: dict[int, Any] = {}
+    own = list(chunks[0]) if here is not None and chunks else []
     with frozen_heap():
         try:
             for index, chunk in enumerate(chunks):
+                if index == 0 and here is not None:
+                    results[0] = None
+                    continue
                 receive, send = context.Pipe(duplex=False)
                 process = context.Process(target=_worker, args=(send, chunk, first, each, last))
                 process.start()
                 send.close()  # the worker holds the sending end: EOF when it dies
                 processes.append(process)
                 open_ends[receive] = index
-            while open_ends:
-                for conn in wait(list(open_ends)):
+            while open_ends or own:
+                if own and here is not None:
+                    item = own.pop(0)
+                    here(item)
+                    finished.append(item)
+                    next(progress)
+                    ready = wait(list(open_ends), timeout=0) if open_ends else []
+                else:
+                    ready = wait(list(open_ends))
+                for conn in ready:
                     index = open_ends[conn]
                     try:
                         kind, payload, records = conn.recv()
                     except EOFError:
-                        message = f"worker process {index + 1} ended without its result"
+                        message = f"worker process {index} ended without its result"
                         raise SphinxParallelError(message, "") from None
                     for record in records:
                         logger.handle(record)
@@ -262,10 +280,20 @@ class ParallelBuilder:
             else:
                 env.app = app
 
+        def read_here(docname: str) -> None:
+            self.read_doc(docname)  # as a serial build reads: its doctree stays cached
+
         theirs = run_forked(
-            chunks, first, read_one, environment, __("reading sources... "), "purple", app.verbosity
+            chunks,
+            first,
+            read_one,
+            environment,
+            __("reading sources... "),
+            "purple",
+            app.verbosity,
+            here=read_here,
         )
-        for chunk, data in zip(chunks, theirs):
+        for chunk, data in zip(chunks[1:], theirs[1:]):  # the first chunk was read here
             env.merge_info_from(chunk, pickle.loads(data), app)
 
     def _write_parallel(self, docnames: Sequence[str], nproc: int) -> None:
@@ -301,10 +329,24 @@ class ParallelBuilder:
             }
             return found
 
+        last_here = chunks[0][-1] if chunks else None
+
+        def write_here(docname: str) -> None:
+            write_one(docname)  # recorded on this process: nothing to send back
+            if docname == last_here:
+                self.copy_images(quiet=True)  # while the others still write
+
         records = run_forked(
-            chunks, start, write_one, record, __("writing output... "), "darkgreen", app.verbosity
+            chunks,
+            start,
+            write_one,
+            record,
+            __("writing output... "),
+            "darkgreen",
+            app.verbosity,
+            here=write_here,
         )
-        for found in records:  # page order, whatever order the processes finished in
+        for found in records[1:]:  # page order (the first chunk was written here)
             refused.update(found.pop("refused_paths"))
             for attribute, theirs in found.items():
                 _merge_into(self, attribute, theirs)

@@ -172,6 +172,24 @@ def test_forked_workers_return_results_in_chunk_order() -> None:
     assert len({pid for pid, _items in results}) == 2 and os.getpid() not in results
 
 
+def test_the_main_process_can_work_the_first_chunk() -> None:
+    import os
+
+    here: list[str] = []
+    results = run_forked(
+        [["a", "b"], ["c"]],
+        lambda: None,
+        lambda item: None,
+        lambda: os.getpid(),
+        "testing... ",
+        "purple",
+        0,
+        here=here.append,
+    )
+    assert here == ["a", "b"]
+    assert results[0] is None and results[1] != os.getpid()
+
+
 def test_a_failing_worker_stops_the_build() -> None:
     import multiprocessing
 
