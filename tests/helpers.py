@@ -50,6 +50,7 @@ def sphinx_app(
     warnings: io.StringIO,
     freshenv: bool = True,
     overrides: dict[str, Any] | None = None,
+    parallel: int = 0,
 ) -> Sphinx:
     """The application :func:`build_qmd` builds with (doctrees in ``outdir/.doctrees``).
 
@@ -66,6 +67,7 @@ def sphinx_app(
         status=status,
         warning=warnings,
         freshenv=freshenv,
+        parallel=parallel,
     )
 
 
@@ -76,19 +78,21 @@ def build_qmd(
     prepare: Callable[[Sphinx], None] | None = None,
     *,
     freshenv: bool = True,
+    parallel: int = 0,
     **overrides: Any,
 ) -> BuildResult:
     """Run Sphinx in-process on *srcdir* (a folder with conf.py) and return its output.
 
     The one way tests build a project in this process (subprocess tests run the CLI).
     *prepare* may adjust the application (translators, event handlers) before it builds;
-    ``freshenv=False`` reuses the environment of an earlier build into *outdir*.
+    ``freshenv=False`` reuses the environment of an earlier build into *outdir*;
+    *parallel* is ``-j``.
     """
     status, warnings = io.StringIO(), io.StringIO()
     # as sphinx-build does: directives, roles and nodes registered by this build are
     # forgotten afterwards, so later builds in the same process start clean
     with patch_docutils(str(srcdir)), docutils_namespace():
-        app = sphinx_app(srcdir, outdir, builder, status, warnings, freshenv, overrides)
+        app = sphinx_app(srcdir, outdir, builder, status, warnings, freshenv, overrides, parallel)
         if prepare is not None:
             prepare(app)
         app.build()

@@ -148,6 +148,25 @@ def test_rerun_makes_zero_requests_and_identical_output(
     assert again == catalogs
 
 
+def test_parallel_build_translates_as_a_serial_one(tmp_path: Path, fake: FakeDeepL) -> None:
+    """Under -j the translation session stays on the main process (pages are resolved
+    there): the same book, the same requests, a complete report."""
+    results = {}
+    for jobs in (1, 2):
+        src = tmp_path / f"src{jobs}"
+        shutil.copytree(ROOT, src)
+        before = fake.translate_requests
+        done = build(src, tmp_path / f"out{jobs}", fake, parallel=jobs)
+        assert not translate_warnings(done.warnings)
+        report = [line for line in done.status.splitlines() if "requests" in line]
+        assert report
+        pages = outputs(tmp_path / f"out{jobs}")
+        results[jobs] = (pages, fake.translate_requests - before, report)
+    assert results[2][1] == results[1][1] == 2
+    assert results[2][0] == results[1][0]
+    assert results[2][2] == results[1][2]  # the report counts every page's segments
+
+
 def test_text_repeated_or_moved_across_pages_is_paid_once(
     book: Path, tmp_path: Path, fake: FakeDeepL
 ) -> None:
