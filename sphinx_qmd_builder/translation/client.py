@@ -14,8 +14,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import deepl
-
 from ..guard.atomic import write_text_atomic
 from .report import TranslationReport
 
@@ -92,6 +90,10 @@ class DeepLClient:
         glossary_file: Path,
         report: TranslationReport,
     ) -> None:
+        # imported here: a build that translates nothing does not pay for the client
+        # (deepl and requests: 0.1 s of start-up)
+        import deepl
+
         self._key = auth_key
         self.translator = deepl.Translator(auth_key, server_url=server_url)
         self.source_lang = source_lang
@@ -190,6 +192,8 @@ class DeepLClient:
 
     def _call(self, function, *args, **kwargs):
         """One API call (the client retries inside); errors sorted, the key scrubbed."""
+        import deepl
+
         self.report.requests += 1
         try:
             return function(*args, **kwargs)
