@@ -190,6 +190,20 @@ def test_the_main_process_can_work_the_first_chunk() -> None:
     assert results[0] is None and results[1] != os.getpid()
 
 
+def _die(item: str) -> None:
+    import os
+
+    os._exit(3)  # as a process killed by the system (out of memory) would
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
+    import multiprocessing
+
+    with pytest.raises(SphinxParallelError, match="ended without its result"):
+        run_forked([["a"], ["b"]], lambda: None, _die, lambda: None, "testing... ", "purple", 0)
+    assert multiprocessing.active_children() == []
+
+
 def test_a_failing_worker_stops_the_build() -> None:
     import multiprocessing
 
