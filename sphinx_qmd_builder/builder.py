@@ -118,12 +118,12 @@ class QmdBuilder(ParallelBuilder, IsolatingBuilder, Builder):
         self.support_copies: dict[str, str] = {}
         self._doc_images: dict[str, DocImages] = {}
         #: plan_images() of write_doc_serialized, taken over by write_doc (same doctree,
-        #: same plan: planning twice was a tenth of writing); forked into -j workers
+        #: same plan: planning twice was a tenth of writing); both run in the same process
         self._planned_images: dict[str, DocImages] = {}
         self._uri_docs: dict[str, str] | None = None  # page file -> docname (docname_of_uri)
         self.failed_writes: set[str] = set()
         self._chapter_numbers: dict[str, str | None] | None = None  # quarto_chapter()
-        #: pages handed to write_doc (recorded on the main process, so it survives -j)
+        #: pages handed to write_doc (-j workers send theirs back: jobs.RECORDED)
         self.pages_to_write: set[str] = set()
 
     @property

@@ -48,7 +48,7 @@ from contextlib import contextmanager
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from sphinx.errors import SphinxParallelError, SphinxWarning
+from sphinx.errors import SphinxParallelError
 from sphinx.locale import __
 from sphinx.util import logging
 from sphinx.util.display import status_iterator
@@ -311,14 +311,6 @@ class ParallelBuilder:
             for attribute in RECORDED:
                 setattr(self, attribute, type(getattr(self, attribute))())
 
-        def write_one(docname: str) -> None:
-            try:
-                self._write_one(docname)
-            except SphinxWarning:
-                raise
-            except Exception as err:  # one page, not the book
-                self.page_not_written(docname, err)
-
         def record() -> dict[str, Any]:
             self.copy_images(quiet=True)  # this process's pages' images, side by side
             found = {attribute: getattr(self, attribute) for attribute in RECORDED}
@@ -332,14 +324,14 @@ class ParallelBuilder:
         last_here = chunks[0][-1] if chunks else None
 
         def write_here(docname: str) -> None:
-            write_one(docname)  # recorded on this process: nothing to send back
+            self._write_guarded(docname)  # recorded on this process: nothing to send back
             if docname == last_here:
                 self.copy_images(quiet=True)  # while the others still write
 
         records = run_forked(
             chunks,
             start,
-            write_one,
+            self._write_guarded,
             record,
             __("writing output... "),
             "darkgreen",

@@ -138,6 +138,43 @@ def test_collector_setting_comes_back_after_a_build(book: Path, tmp_path: Path) 
     assert gc.get_threshold() == before
 
 
+#: builder state that never leaves the process that made it (caches, read-only registries)
+PROCESS_LOCAL = {"labels", "_doc_images", "_planned_images", "_uri_docs", "_chapter_numbers"}
+
+
+def test_every_collection_the_builder_keeps_is_sent_back_or_local() -> None:
+    """A new set/dict/list the builder fills while writing must be in jobs.RECORDED (sent
+    back by -j workers) or named process-local here: else -j would lose it silently."""
+    import ast
+    import inspect
+    import textwrap
+
+    from sphinx_qmd_builder.builder import QmdBuilder
+    from sphinx_qmd_builder.jobs import RECORDED
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(QmdBuilder.init)))
+    made = set()
+    for node in ast.walk(tree):
+        target = node.target if isinstance(node, ast.AnnAssign) else None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        value = getattr(node, "value", None)
+        if (
+            isinstance(target, ast.Attribute)
+            and isinstance(target.value, ast.Name)
+            and target.value.id == "self"
+            and (
+                isinstance(value, ast.Dict | ast.List | ast.Set)
+                or (isinstance(value, ast.Call) and isinstance(value.func, ast.Name))  # set()
+                or (isinstance(value, ast.Constant) and value.value is None)  # a lazy cache
+            )
+        ):
+            made.add(target.attr)
+    assert "cited_keys" in made and "lost_images" in made  # the scan sees the init
+    assert made - set(RECORDED) - PROCESS_LOCAL == set()
+    assert set(RECORDED) <= made
+
+
 def test_balanced_chunks_keep_order_and_share_the_work() -> None:
     names = [f"p{i}" for i in range(20)]
     assert balanced_chunks(names, [1] * 20, 4) == [names[i : i + 5] for i in (0, 5, 10, 15)]

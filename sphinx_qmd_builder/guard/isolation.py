@@ -150,12 +150,16 @@ class IsolatingBuilder:
             len(docnames),
             app_of(self).verbosity,
         ):
-            try:
-                self._write_one(docname)
-            except SphinxWarning:
-                raise
-            except Exception as err:
-                self.page_not_written(docname, err)
+            self._write_guarded(docname)
+
+    def _write_guarded(self, docname: str) -> None:
+        """Resolve and write one page; an exception costs that page (``-W`` still stops)."""
+        try:
+            self._write_one(docname)
+        except SphinxWarning:
+            raise
+        except Exception as err:
+            self.page_not_written(docname, err)
 
     def _write_one(self, docname: str) -> None:
         """Resolve and write one page, as Sphinx's own serial loop does (7.4 to 9)."""
