@@ -451,3 +451,30 @@ def test_pybtex_plugin_lookup_is_cached() -> None:
     first = pybtex.plugin.find_plugin("pybtex.backends", "plaintext")
     assert pybtex.plugin.find_plugin("pybtex.backends", "plaintext") is first
     assert pybtex.plugin.entry_points.qmd_cached
+
+
+def test_the_installed_command_reports_and_exits_with_the_build_status(
+    book: Path, tmp_path: Path
+) -> None:
+    """``sphinx-qmd`` (the console script, cli.console_main) skips the interpreter's
+    tear-down: its output must still be complete and its status the build's."""
+    import subprocess
+
+    command = Path(sys.executable).parent / "sphinx-qmd"
+    assert command.is_file(), "the package is installed (pip install -e .) with its command"
+    good = subprocess.run(
+        [str(command), str(book), str(tmp_path / "out"), "-D", "nb_execution_mode=off"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert good.returncode == 0, good.stderr
+    assert good.stdout.rstrip().endswith("(render it with `quarto render`).")  # flushed
+    assert (tmp_path / "out" / "_quarto.yml").is_file()
+    missing = subprocess.run(
+        [str(command), str(tmp_path / "nowhere"), str(tmp_path / "out2")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert missing.returncode == 2 and "is not a folder" in missing.stderr
