@@ -167,6 +167,21 @@ def test_parallel_build_translates_as_a_serial_one(tmp_path: Path, fake: FakeDee
     assert results[2][2] == results[1][2]  # the report counts every page's segments
 
 
+def test_caption_shown_by_a_textless_ref_is_translated(
+    book: Path, tmp_path: Path, fake: FakeDeepL
+) -> None:
+    """A text-less {ref} to a figure shows its caption as link text: prose like the
+    caption itself, so it reaches the translator (it stayed in German before)."""
+    with open(book / "index.md", "a", encoding="utf-8") as handle:
+        handle.write("\n\nSiehe {ref}`fig-bild` hier.\n")
+    done = build(book, tmp_path / "out", fake)
+    assert not translate_warnings(done.warnings)
+    page = (tmp_path / "out" / "index.qmd").read_text(encoding="utf-8")
+    line = next(line for line in page.splitlines() if line.endswith("(#fig-bild) HIER."))
+    assert line.startswith("SIEHE [EINE BESCHRIFTUNG MIT")  # the fake server upper-cases
+    assert "Eine Beschriftung" not in line
+
+
 def test_text_repeated_or_moved_across_pages_is_paid_once(
     book: Path, tmp_path: Path, fake: FakeDeepL
 ) -> None:

@@ -207,8 +207,9 @@ def _is_container(node: nodes.Node) -> bool:
     if "notranslate" in node.get("classes", ()):
         return False
     if isinstance(node, qmd_crossref):
-        # "@fig-x" has no text of its own; only the author's link text is prose
-        return bool(node.get("explicit")) and bool(node.children)
+        # "@fig-x" has no text of its own; the author's link text is prose, and so is the
+        # caption or title a text-less {ref} shows as its link text
+        return bool(node.children) and (bool(node.get("explicit")) or node.get("form") == "link")
     if isinstance(node, nodes.reference):
         uri = node.get("refuri", "")
         # a bare URL is a URL, not prose
