@@ -143,8 +143,9 @@ def test_jb_article_is_a_book_with_every_section_a_chapter(tmp_path: Path) -> No
     assert accepted_forms_problems(run.out, data) == []
     # nothing numbered in the toc: Quarto numbers nothing either
     assert data["number-sections"] is False
-    # a cross-page reference is an @ reference, which resolves in a book (QUARTO.md fact 7)
-    assert "@sec-sampling" in run.read("results.qmd")
+    # a cross-page {ref} to a section: a link with its title, as Sphinx shows it
+    # (QUARTO.md facts 7 and 8)
+    assert "[Sampling](methods.qmd#sec-sampling)" in run.read("results.qmd")
 
 
 def test_validation_moves_and_drops_with_warnings(structure) -> None:

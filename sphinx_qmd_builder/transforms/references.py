@@ -375,6 +375,10 @@ def crossref_form(
         # Sphinx shows the caption, not a number: a link with that text (QUARTO.md 6);
         # an equation has no caption (Sphinx finds no title): Quarto's number is kept
         return "link", "", ""
+    if role in ("ref", "myst") and target.kind == "section" and target.title:
+        # Sphinx shows the section's title; Quarto would print "Section 2.1" for @sec-x
+        # (QUARTO.md 8: a reference that shows the title is a link with that title)
+        return "link", "", ""
     return "at", "", ""
 
 
