@@ -383,8 +383,9 @@ class QmdBuilder(ParallelBuilder, IsolatingBuilder, Builder):
         self.copy_support_files()
         bibfiles = self.copy_bibliographies()
         cites = self.book_cites()
-        # under -j a page fails in a worker process, whose failed_writes is lost; write_doc
-        # removes the target of a failed page, so a missing target is the failure's trace
+        # with translation under -j, Sphinx's write workers write the pages and their
+        # failed_writes stay there; write_doc removes the target of a failed page, so a
+        # missing target is the failure's trace (jobs.py's workers send theirs back)
         self.failed_writes |= {
             docname
             for docname in self.pages_to_write
@@ -425,7 +426,7 @@ class QmdBuilder(ParallelBuilder, IsolatingBuilder, Builder):
         self.ref_report.ids_complete = not (
             getattr(self, "parallel_ok", False) and self.config.qmd_translate
         )
-        self.ref_report.emit(lambda docname: str(self.env.doc2path(docname, False)))
+        self.ref_report.emit(self.located)
         if self.report_lost_images() | self.report_refused_paths():
             app_of(self).statuscode = 1
         (self.outdir / self.pending_marker).unlink(missing_ok=True)
@@ -576,6 +577,11 @@ class QmdBuilder(ParallelBuilder, IsolatingBuilder, Builder):
                     subtype=QmdWarning.IMAGE,
                 )
 
+    def located(self, docname: str, line: int | None) -> str:
+        """``path/page.md:12`` (source-relative) for the closing summaries."""
+        where = str(self.env.doc2path(docname, False))
+        return f"{where}:{line}" if line is not None else where
+
     def report_lost_images(self) -> bool:
         """Name every image the book does not get (refused or missing); whether any was."""
         if not self.lost_images:
@@ -585,10 +591,7 @@ class QmdBuilder(ParallelBuilder, IsolatingBuilder, Builder):
             __("qmd images: %d not in the book (refused or missing):"), len(self.lost_images)
         )
         for docname, line, uri, why in sorted(self.lost_images, key=_entry_order):
-            where = str(self.env.doc2path(docname, False))
-            if line is not None:
-                where += f":{line}"
-            logger.info("  %s: %s (%s)", where, uri, why)
+            logger.info("  %s: %s (%s)", self.located(docname, line), uri, why)
         return True
 
     def report_refused_paths(self) -> bool:
@@ -609,10 +612,7 @@ class QmdBuilder(ParallelBuilder, IsolatingBuilder, Builder):
             project_root(self),
         )
         for docname, line, kind, path in sorted(records, key=_entry_order):
-            where = str(self.env.doc2path(docname, False))
-            if line is not None:
-                where += f":{line}"
-            logger.info("  %s: %s %s", where, kind, path)
+            logger.info("  %s: %s %s", self.located(docname, line), kind, path)
         return True
 
     def copy_support_files(self) -> None:

@@ -68,10 +68,11 @@ class RefReport:
             if ref[3] in self.ids_written and ref[2] not in self.ids_written[ref[3]]
         ]
 
-    def emit(self, where: Callable[[str], str] | None = None) -> None:
+    def emit(self, where: Callable[[str, int | None], str] | None = None) -> None:
         """Log the summary naming what is unresolvable, then one located warning per problem.
 
-        *where* turns a document name into the file name shown (default: the name itself).
+        *where* turns a document name and line into the location shown (default:
+        ``docname:line``).
         """
         dangling = self.dangling()
         resolved = len(self.at_refs) - sum(1 for ref in dangling if ref in self.at_refs)
@@ -92,8 +93,11 @@ class RefReport:
             key=lambda item: (item[0], item[1] or 0, item[2]),
         )
         for docname, line, label in problems[:SUMMARY_LIMIT]:
-            name = where(docname) if where is not None else docname
-            logger.info("  %s%s: %s", name, f":{line}" if line is not None else "", label)
+            if where is not None:
+                name = where(docname, line)
+            else:
+                name = f"{docname}:{line}" if line is not None else docname
+            logger.info("  %s: %s", name, label)
         if len(problems) > SUMMARY_LIMIT:
             logger.info("  and %d more (each has its own warning)", len(problems) - SUMMARY_LIMIT)
         for docname, line, qid, _target_doc in dangling:

@@ -371,19 +371,16 @@ def crossref_form(
         return "link", "", ""
     if explicit:
         return "link", "", ""
-    if role in ("ref", "myst") and target.kind in CAPTIONED_KINDS and target.title:
-        # Sphinx shows the caption, not a number: a link with that text (QUARTO.md 6);
-        # an equation has no caption (Sphinx finds no title): Quarto's number is kept
-        return "link", "", ""
-    if role in ("ref", "myst") and target.kind == "section" and target.title:
-        # Sphinx shows the section's title; Quarto would print "Section 2.1" for @sec-x
-        # (QUARTO.md 8: a reference that shows the title is a link with that title)
+    if role in ("ref", "myst") and target.kind in TITLED_KINDS and target.title:
+        # Sphinx shows the caption or section title, not a number: a link with that text
+        # (QUARTO.md 6 and 8: Quarto would print "Figure 1" / "Section 2.1"); an equation
+        # has no caption (Sphinx finds no title): Quarto's number is kept
         return "link", "", ""
     return "at", "", ""
 
 
-#: kinds a text-less ``{ref}`` names by their caption (Sphinx's ``ref`` role)
-CAPTIONED_KINDS = frozenset({"figure", "table", "equation", "code"})
+#: kinds a text-less ``{ref}`` names by their caption or title (Sphinx's ``ref`` role)
+TITLED_KINDS = frozenset({"figure", "table", "equation", "code", "section"})
 
 
 def proof_number_text(env: Any, label: str) -> str | None:
