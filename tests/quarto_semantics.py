@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import json
+import posixpath
 import re
 import string
 import subprocess
@@ -50,6 +51,7 @@ RULES: dict[str, str] = {
     "ref_missing": "an @-reference whose target id is nowhere in the book",
     "ref_unnumbered": "an @-reference to a target Quarto does not number there (fact 8)",
     "ref_cross_page": "an @-reference to another page outside a book project (fact 7)",
+    "link_missing": "a link to page.qmd#id (or #id) whose page carries no such id: a dead anchor",
     "duplicate_id": "an id defined twice in the book",
     "unparsed_div": "a paragraph starting with ':::': a div pandoc did not parse (fact 4)",
     "grid_shortcode": "a shortcode '{{<' inside a grid table (fact 3)",
@@ -358,6 +360,8 @@ class PageWalker:
         self.page = page
         self.in_book = in_book
         self.cites: list[str] = []  # every @id on the page
+        self.ids: set[str] = set()  # every id the page carries
+        self.links: list[str] = []  # every link target written on the page
         self.fig_parent: str | None = None  # the number of the figure being walked
         self.title_header: dict[str, Any] | None = None
 
@@ -365,6 +369,7 @@ class PageWalker:
         self.check.problems.append(Problem(rule, self.page.line_of(snippet), message))
 
     def add_target(self, ident: str, number: str | None) -> None:
+        self.ids.add(ident)
         if ident in self.check.targets:
             first = self.check.targets[ident]
             if _prefix(ident):  # other ids (pandoc's automatic ones) are per page
@@ -633,6 +638,8 @@ class PageWalker:
                 self.float_number(ident, self.fig_parent)
             elif ident:
                 self.add_target(ident, None)
+        if kind == "Link":
+            self.links.append(content[2][0])
         if kind == "Note":
             self.blocks(content, None)
             return
@@ -725,7 +732,18 @@ def check_book(outdir: Path) -> BookCheck:
         walker.run(appendix=appendix, part=part, chapter=check.book)
         walkers.append(walker)
         check.problems.extend(grid_table_shortcodes(page))
+    by_page = {walker.page.name: walker for walker in walkers}
     for walker in walkers:
+        for url in walker.links:
+            path, hash_, fragment = url.partition("#")
+            if not hash_ or not fragment or ":" in path:
+                continue  # a whole page, or another site
+            name = posixpath.normpath(posixpath.join(posixpath.dirname(walker.page.name), path))
+            target_page = by_page.get(name if path else walker.page.name)
+            if target_page is not None and fragment not in target_page.ids:
+                walker.problem(
+                    "link_missing", f"{url}: {target_page.page.name} has no #{fragment}", url
+                )
         check.refs[walker.page.name] = [i for i in walker.cites if _prefix(i)]
         for ident in walker.cites:
             if _prefix(ident) is None:

@@ -286,6 +286,21 @@ def test_ref_unnumbered(tmp_path: Path) -> None:
     assert len(problems(span, "ref_unnumbered")) == 1
 
 
+def test_link_missing(tmp_path: Path) -> None:
+    pages = {
+        "a.qmd": titled("A", "## Target section {#sec-z}\n\nText.\n"),
+        "sub/b.qmd": titled(
+            "B",
+            "See [Target section](../a.qmd#sec-z), [gone](../a.qmd#sec-gone), "
+            "[here](#sec-here), [nowhere](#sec-nowhere), [the page](../a.qmd) and "
+            "[a site](https://example.org/x#y).\n\n## Here {#sec-here}\n",
+        ),
+    }
+    found = problems(make_book(tmp_path / "book", pages), "link_missing")
+    assert len(found) == 2
+    assert "../a.qmd#sec-gone" in found[0] and "#sec-nowhere" in found[1]
+
+
 def test_ref_cross_page(tmp_path: Path) -> None:
     pages = {"a.qmd": titled("A", fig("fig-x")), "b.qmd": titled("B", "Refs: @fig-x.\n")}
     bad = make_book(tmp_path / "bad", pages, project="default")
