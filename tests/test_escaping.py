@@ -15,6 +15,8 @@ from sphinx_qmd_builder.writer import markdown as md
 
 CASES = [
     "write to jane.doe@example.org today",
+    "'a '.",  # found by the property test: pandoc closed a smart quote, dropping the space
+    '"a ".',
     "@article cites nothing",
     "price $5 and $6 total",
     "a single $ sign",

@@ -32,21 +32,22 @@ def escape_text(text: str) -> str:
     """
     out: list[str] = []
     n = len(text)
-    open_double = False  # a '"' after a space opened a smart-quoted span pandoc may close
+    # per quote character: one after a space opened a smart-quoted span pandoc may close
+    opened = {'"': False, "'": False}
     done = 0  # text[:done] is in out
     for match in _SPECIAL.finditer(text):
         i, ch = match.start(), match.group()
         out.append(text[done:i])
         done = i + 1
-        if ch == '"':
+        if ch in opened:
             after_space = (text[i - 1] if i else " ").isspace()
             before_space = (text[i + 1] if i + 1 < n else " ").isspace()
-            if after_space and (open_double or before_space):
+            if after_space and (opened[ch] or before_space):
                 # pandoc would close a smart-quoted span here and drop the space before
-                # it ('"a "a' -> '"a"a'); escaped, it stays a quote
-                out.append('\\"')
+                # it ('"a "a' -> '"a"a', "'a '." -> "'a'."); escaped, it stays a quote
+                out.append("\\" + ch)
                 continue
-            open_double = after_space
+            opened[ch] = after_space
             out.append(ch)
             continue
         if ch in _ALWAYS:
@@ -65,14 +66,6 @@ def escape_text(text: str) -> str:
         elif ch == "-" and i + 1 < n and text[i + 1] == "-":
             # pandoc's smart extension would make "--" a dash ("--flag" -> "–flag")
             out.append("\\-")
-        elif (
-            ch in "'\""
-            and (text[i - 1] if i else " ").isspace()
-            and (text[i + 1] if i + 1 < n else " ").isspace()
-        ):
-            # a lone quote between spaces would close a smart-quoted span and pandoc
-            # would drop the space before it ("'a '" -> "'a'"); escaped, it stays a quote
-            out.append("\\" + ch)
         elif ch == "&" and _ENTITY.match(text, i):
             out.append("\\&")
         else:
